@@ -1,0 +1,126 @@
+//! `gamehost plugin check` and `gamehost plugin new`.
+
+use crate::plugin::PluginEngine;
+use crate::plugin::conformance::{CostBudget, check_component};
+use anyhow::Context as _;
+use clap::Args;
+use gamehost_sdk::conformance::CheckOptions;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Flags of `gamehost plugin check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The component to check (`*.wasm`).
+    #[arg(value_parser = super::existing)]
+    pub component: PathBuf,
+    /// Seed of every random choice; the same seed gives the same report.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Random games to play to the end.
+    #[arg(long, default_value_t = 20)]
+    pub playouts: u32,
+    /// A game that has not ended after this many moves fails the check.
+    #[arg(long, default_value_t = 2000)]
+    pub max_plies: u32,
+    /// Slowest a single call may be, in milliseconds.
+    #[arg(long, default_value_t = 50)]
+    pub call_budget_ms: u64,
+    /// Most memory an instance may reach, in MiB.
+    #[arg(long, default_value_t = 32)]
+    pub memory_budget_mib: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the suite and prints the report; the exit code says whether it passed.
+pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.component).with_context(|| format!("reading {}", args.component.display()))?;
+    let options = CheckOptions {
+        seed: args.seed,
+        playouts: args.playouts,
+        max_plies: args.max_plies,
+    };
+    let budget = CostBudget {
+        call: Duration::from_millis(args.call_budget_ms),
+        memory_bytes: args.memory_budget_mib << 20,
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        // No disk cache: a checked component is usually a fresh build.
+        let engine = PluginEngine::new(None, crate::plugin::Limits::default().memory_bytes)?;
+        anyhow::Ok(check_component(&engine, &bytes, &options, budget))
+    })
+    .await
+    .context("the check panicked")??;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}\n{report}", args.component.display());
+    }
+    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Flags of `gamehost plugin new`.
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// Game id: lowercase letters, digits and `-` (`my-game`).
+    pub name: String,
+    /// Folder to create (default: `./NAME`).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Path of the gamehost-sdk crate the new crate depends on.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugin-sdk"))]
+    pub sdk: PathBuf,
+}
+
+/// Writes a rules crate that builds and passes the suite as generated.
+pub fn new(args: NewArgs) -> anyhow::Result<()> {
+    let name = args.name.as_str();
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    anyhow::ensure!(
+        valid,
+        "{name:?} is not a valid game id: use lowercase letters, digits and '-', starting with a letter"
+    );
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(name));
+    anyhow::ensure!(!dir.exists(), "{} already exists", dir.display());
+    let sdk = std::fs::canonicalize(&args.sdk)
+        .with_context(|| format!("the SDK is not at {} (pass --sdk PATH)", args.sdk.display()))?;
+    let type_name: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect();
+    let title = name.replace('-', " ");
+    let fill = |template: &str| {
+        template
+            .replace("{{crate_file}}", &name.replace('-', "_"))
+            .replace("{{crate}}", name)
+            .replace("{{name}}", name)
+            .replace("{{type_name}}", &type_name)
+            .replace("{{title}}", &title)
+            .replace("{{sdk_path}}", &sdk.display().to_string())
+    };
+    std::fs::create_dir_all(dir.join("src")).with_context(|| format!("creating {}", dir.display()))?;
+    write(&dir.join("Cargo.toml"), &fill(include_str!("../../templates/plugin/Cargo.toml.tmpl")))?;
+    write(&dir.join("src/lib.rs"), &fill(include_str!("../../templates/plugin/lib.rs.tmpl")))?;
+    println!("created {} ({type_name})", dir.display());
+    println!("  cd {}", dir.display());
+    println!("  cargo test");
+    println!("  cargo build --release --target wasm32-wasip2");
+    println!(
+        "  gamehost plugin check target/wasm32-wasip2/release/{}.wasm",
+        name.replace('-', "_")
+    );
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}

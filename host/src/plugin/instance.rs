@@ -1,0 +1,299 @@
+//! A loaded plugin version and the fresh, limited instances it runs calls in.
+
+use super::bindings::{Game, GamePre};
+use super::engine::{EPOCH_TICK, PluginEngine};
+use super::limits::Limits;
+use super::sandbox::Sandbox;
+use anyhow::Context as _;
+use gamehost_sdk::{Context, Fault, FaultKind, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::Store;
+use wasmtime::component::Component;
+
+/// One version of one game's rules, compiled and linked, ready to
+/// instantiate. Cheap to clone.
+#[derive(Clone)]
+pub struct Plugin {
+    inner: Arc<PluginInner>,
+}
+
+struct PluginInner {
+    engine: PluginEngine,
+    pre: GamePre<Sandbox>,
+    component: Component,
+    info: GameInfo,
+    hash: String,
+    limits: Limits,
+}
+
+impl Plugin {
+    /// Compiles and links `bytes`, then asks the component for its
+    /// `info`. Fails with a readable reason when the bytes are not a
+    /// component, import something the host does not offer, or do not
+    /// export the contract.
+    pub fn load(engine: &PluginEngine, bytes: &[u8], limits: Limits) -> anyhow::Result<Self> {
+        let (component, hash) = engine.compile(bytes)?;
+        let pre = engine
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(anyhow::Error::from)
+            .map_err(|e| anyhow::anyhow!("the component cannot be linked: {}", super::error_chain(&e)))?;
+        let pre = GamePre::new(pre)
+            .map_err(anyhow::Error::from)
+            .context("the component does not export the gamehost:plugin rules interface")?;
+        let mut plugin = Plugin {
+            inner: Arc::new(PluginInner {
+                engine: engine.clone(),
+                pre,
+                component,
+                info: GameInfo {
+                    id: String::new(),
+                    name: String::new(),
+                    version: String::new(),
+                    min_players: 0,
+                    max_players: 0,
+                    description: String::new(),
+                    options_schema: None,
+                },
+                hash,
+                limits,
+            }),
+        };
+        let info = plugin.instantiate(0).and_then(|mut i| i.info()).map_err(|f| anyhow::anyhow!("info failed: {f}"))?;
+        if let Some(inner) = Arc::get_mut(&mut plugin.inner) {
+            inner.info = info;
+        }
+        Ok(plugin)
+    }
+
+    /// What the rules said about themselves at load.
+    pub fn info(&self) -> &GameInfo {
+        &self.inner.info
+    }
+
+    /// sha256 of the component's bytes, hex.
+    pub fn hash(&self) -> &str {
+        &self.inner.hash
+    }
+
+    /// The limits calls run under.
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+
+    /// The compiled component (its import and export types).
+    pub fn component(&self) -> &Component {
+        &self.inner.component
+    }
+
+    /// The engine the plugin was compiled for.
+    pub fn engine(&self) -> &PluginEngine {
+        &self.inner.engine
+    }
+
+    /// A fresh instance whose WASI random source is seeded with `seed`.
+    /// Calls on it share its memory; drop it to start clean.
+    pub fn instantiate(&self, seed: u64) -> Result<Instance, Fault> {
+        let inner = &self.inner;
+        let tag = if inner.info.id.is_empty() { "loading" } else { inner.info.id.as_str() };
+        let mut store = Store::new(inner.engine.engine(), Sandbox::new(tag, seed, inner.limits.memory_bytes));
+        store.limiter(|s| &mut s.memory);
+        store.set_epoch_deadline(deadline_ticks(inner.limits.deadline));
+        store.epoch_deadline_trap();
+        let game = inner
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| classify(&store, e.into(), inner.limits, "instantiate"))?;
+        Ok(Instance {
+            store,
+            game,
+            limits: inner.limits,
+            broken: None,
+            stats: CallStats::default(),
+        })
+    }
+}
+
+fn deadline_ticks(deadline: Duration) -> u64 {
+    (deadline.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64 + 1
+}
+
+/// What the calls on one instance cost.
+#[derive(Clone, Debug, Default)]
+pub struct CallStats {
+    /// Calls made.
+    pub calls: u32,
+    /// Longest call.
+    pub slowest: Duration,
+    /// Name of the longest call.
+    pub slowest_call: &'static str,
+}
+
+/// A fresh instance of a plugin. After a fault it refuses further calls:
+/// an instance that trapped is in an unknown state.
+pub struct Instance {
+    store: Store<Sandbox>,
+    game: Game,
+    limits: Limits,
+    broken: Option<Fault>,
+    stats: CallStats,
+}
+
+impl Instance {
+    /// Peak linear memory of this instance so far, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.store.data().memory.peak
+    }
+
+    /// Time spent in calls.
+    pub fn stats(&self) -> &CallStats {
+        &self.stats
+    }
+
+    /// Runs one export under the deadline, turning every failure into a
+    /// [`Fault`] that says which limit was hit.
+    fn call<T>(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce(&Game, &mut Store<Sandbox>) -> wasmtime::Result<T>,
+    ) -> Result<T, Fault> {
+        if let Some(fault) = &self.broken {
+            return Err(Fault::new(
+                fault.kind,
+                format!("the instance is unusable after an earlier failure ({})", fault.message),
+            ));
+        }
+        self.store.set_epoch_deadline(deadline_ticks(self.limits.deadline));
+        let started = Instant::now();
+        let result = f(&self.game, &mut self.store);
+        let took = started.elapsed();
+        self.stats.calls += 1;
+        if took > self.stats.slowest {
+            self.stats.slowest = took;
+            self.stats.slowest_call = name;
+        }
+        result.map_err(|e| {
+            let fault = classify(&self.store, e.into(), self.limits, name);
+            self.broken = Some(fault.clone());
+            fault
+        })
+    }
+
+    fn check_size(&mut self, name: &str, len: usize) -> Result<(), Fault> {
+        if len > self.limits.output_bytes {
+            let fault = Fault::new(
+                FaultKind::BadOutput,
+                format!("{name} returned {len} bytes, more than the {} byte limit", self.limits.output_bytes),
+            );
+            self.broken = Some(fault.clone());
+            return Err(fault);
+        }
+        Ok(())
+    }
+
+    fn check_transition(&mut self, name: &str, t: &Transition) -> Result<(), Fault> {
+        let events: usize = t.events.iter().map(String::len).sum();
+        self.check_size(name, t.state.len() + events)?;
+        if let Some(bad) = t.events.iter().find(|e| serde_json::from_str::<serde::de::IgnoredAny>(e).is_err()) {
+            return Err(Fault::new(
+                FaultKind::BadOutput,
+                format!("{name} returned an event that is not JSON: {}", preview(bad)),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn preview(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+/// Tells a deadline from a memory cap from a plain trap.
+fn classify(store: &Store<Sandbox>, error: anyhow::Error, limits: Limits, call: &str) -> Fault {
+    let sandbox = store.data();
+    if let Some(wanted) = sandbox.memory.refused {
+        return Fault::new(
+            FaultKind::Memory,
+            format!(
+                "{call} tried to grow memory to {} MiB; the cap is {} MiB",
+                wanted >> 20,
+                limits.memory_bytes >> 20
+            ),
+        );
+    }
+    if let Some(wasmtime::Trap::Interrupt) = error.downcast_ref::<wasmtime::Trap>() {
+        return Fault::new(
+            FaultKind::Deadline,
+            format!("{call} ran past its {} ms deadline", limits.deadline.as_millis()),
+        );
+    }
+    let kind = if call == "instantiate" { FaultKind::Instantiate } else { FaultKind::Trap };
+    let stderr = sandbox.stderr();
+    let mut message = format!("{call} trapped: {}", super::error_chain(&error));
+    if !stderr.is_empty() {
+        message.push_str(&format!(" (guest said: {})", preview_tail(&stderr, 400)));
+    }
+    Fault::new(kind, message)
+}
+
+fn preview_tail(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let start = chars.len().saturating_sub(max);
+    chars[start..].iter().collect::<String>().replace('\n', " ")
+}
+
+impl Rules for Instance {
+    fn info(&mut self) -> Result<GameInfo, Fault> {
+        let info = self.call("info", |g, s| g.gamehost_plugin_rules().call_info(s))?;
+        Ok(info.into())
+    }
+
+    fn start(&mut self, setup: &Setup) -> Result<Result<Transition, String>, Fault> {
+        let setup = setup.into();
+        let result = self.call("start", |g, s| g.gamehost_plugin_rules().call_start(s, &setup))?;
+        match result {
+            Ok(t) => {
+                let t: Transition = t.into();
+                self.check_transition("start", &t)?;
+                Ok(Ok(t))
+            }
+            Err(why) => Ok(Err(why)),
+        }
+    }
+
+    fn apply(&mut self, state: &[u8], ctx: &Context, mv: &str) -> Result<Result<Transition, MoveError>, Fault> {
+        let ctx = ctx.into();
+        let result = self.call("apply", |g, s| g.gamehost_plugin_rules().call_apply(s, state, ctx, mv))?;
+        match result {
+            Ok(t) => {
+                let t: Transition = t.into();
+                self.check_transition("apply", &t)?;
+                Ok(Ok(t))
+            }
+            Err(refused) => Ok(Err(refused.into())),
+        }
+    }
+
+    fn view(&mut self, state: &[u8], viewer: Viewer) -> Result<String, Fault> {
+        let viewer = viewer.into();
+        let view = self.call("view", |g, s| g.gamehost_plugin_rules().call_view(s, state, viewer))?;
+        self.check_size("view", view.len())?;
+        Ok(view)
+    }
+
+    fn legal_moves(&mut self, state: &[u8], seat: Seat) -> Result<Vec<String>, Fault> {
+        let moves = self.call("legal-moves", |g, s| g.gamehost_plugin_rules().call_legal_moves(s, state, seat))?;
+        self.check_size("legal-moves", moves.iter().map(String::len).sum())?;
+        Ok(moves)
+    }
+
+    fn forfeit(&mut self, state: &[u8], seat: Seat, why: Forfeit) -> Result<Transition, Fault> {
+        let why = why.into();
+        let t: Transition = self
+            .call("forfeit", |g, s| g.gamehost_plugin_rules().call_forfeit(s, state, seat, why))?
+            .into();
+        self.check_transition("forfeit", &t)?;
+        Ok(t)
+    }
+}

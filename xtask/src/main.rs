@@ -1,0 +1,149 @@
+//! Project tasks: `cargo xtask run`, `cargo xtask test`, `cargo xtask plugins`,
+//! `cargo xtask bench`. Each builds what it needs first, so both README
+//! commands work on a fresh machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <run [-- SERVE FLAGS] | test [-- CARGO TEST ARGS] | plugins | bench [-- ARGS]>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest.iter().skip_while(|a| *a == "--").cloned().collect::<Vec<_>>()),
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match task {
+        "plugins" => build_plugins().map(|_| ()),
+        "run" => run(&rest),
+        "test" => test(&rest),
+        "bench" => bench(&rest),
+        _ => Err(format!("unknown task {task:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn status(mut cmd: Command) -> Result<(), String> {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed with {status}")) }
+}
+
+/// The wasm32-wasip2 target, which rust-toolchain.toml names but older
+/// rustups do not install by themselves.
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .current_dir(root())
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("wasm32-wasip2"))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    let mut cmd = Command::new("rustup");
+    cmd.args(["target", "add", "wasm32-wasip2"]).current_dir(root());
+    status(cmd)
+}
+
+/// A component crate: its folder and package name.
+struct ComponentCrate {
+    dir: PathBuf,
+    package: String,
+}
+
+fn component_crates(parent: &Path) -> Result<Vec<ComponentCrate>, String> {
+    let mut crates = Vec::new();
+    let entries = std::fs::read_dir(parent).map_err(|e| format!("reading {}: {e}", parent.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let manifest = entry.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        let package = text
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("name = ").map(|v| v.trim_matches('"').to_string()))
+            .ok_or_else(|| format!("{} has no package name", manifest.display()))?;
+        crates.push(ComponentCrate { dir: entry.path(), package });
+    }
+    crates.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok(crates)
+}
+
+/// Builds every bundled game and test fixture to a component, and copies
+/// them to `target/plugins/<game>.wasm` and `target/fixtures/<name>.wasm`.
+fn build_plugins() -> Result<(), String> {
+    ensure_wasm_target()?;
+    let root = root();
+    let groups = [
+        (root.join("plugins"), target_dir().join("plugins")),
+        (root.join("tests/fixtures/plugins"), target_dir().join("fixtures")),
+    ];
+    let mut all = Vec::new();
+    for (source, dest) in &groups {
+        for krate in component_crates(source)? {
+            all.push((krate, dest.clone()));
+        }
+    }
+    let mut cmd = cargo();
+    cmd.args(["build", "--profile", "plugin", "--target", "wasm32-wasip2"]);
+    for (krate, _) in &all {
+        cmd.args(["--package", &krate.package]);
+    }
+    status(cmd)?;
+    let built = target_dir().join("wasm32-wasip2/plugin");
+    for (krate, dest) in &all {
+        std::fs::create_dir_all(dest).map_err(|e| format!("creating {}: {e}", dest.display()))?;
+        let file = format!("{}.wasm", krate.package.replace('-', "_"));
+        let name = krate.dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let to = dest.join(format!("{name}.wasm"));
+        std::fs::copy(built.join(&file), &to).map_err(|e| format!("copying {file} to {}: {e}", to.display()))?;
+    }
+    eprintln!("xtask: {} components in {}", all.len(), target_dir().display());
+    Ok(())
+}
+
+fn run(serve_args: &[String]) -> Result<(), String> {
+    build_plugins()?;
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "--package", "gamehost", "--", "serve"]);
+    cmd.args(serve_args);
+    status(cmd)
+}
+
+fn test(test_args: &[String]) -> Result<(), String> {
+    build_plugins()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]);
+    cmd.args(test_args);
+    status(cmd)
+}
+
+fn bench(bench_args: &[String]) -> Result<(), String> {
+    build_plugins()?;
+    let mut cmd = cargo();
+    cmd.args(["bench", "--package", "gamehost"]);
+    cmd.args(bench_args);
+    status(cmd)
+}
