@@ -37,9 +37,13 @@ pub enum PluginCommand {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve::run(args).await.map(|()| std::process::ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(args)
+            .await
+            .map(|()| std::process::ExitCode::SUCCESS),
         Command::Plugin(PluginCommand::Check(args)) => plugin_cmd::check(args).await,
-        Command::Plugin(PluginCommand::New(args)) => plugin_cmd::new(args).map(|()| std::process::ExitCode::SUCCESS),
+        Command::Plugin(PluginCommand::New(args)) => {
+            plugin_cmd::new(args).map(|()| std::process::ExitCode::SUCCESS)
+        }
     }
 }
 

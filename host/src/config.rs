@@ -73,7 +73,8 @@ impl Config {
         let Some(path) = path else {
             return Ok(Config::default());
         };
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading config {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing config {}", path.display()))
     }
 
@@ -92,7 +93,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("gamehost-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("gamehost.toml");
-        std::fs::write(&path, "listen = \"127.0.0.1:9999\"\n[plugin]\ndeadline_ms = 50\n").unwrap();
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9999\"\n[plugin]\ndeadline_ms = 50\n",
+        )
+        .unwrap();
         let config = Config::load(Some(&path)).unwrap();
         assert_eq!(config.listen.port(), 9999);
         assert_eq!(config.plugin.limits().deadline, Duration::from_millis(50));

@@ -23,5 +23,9 @@ pub use registry::PluginRegistry;
 
 /// An error and its causes on one line, for reports.
 pub(crate) fn error_chain(error: &anyhow::Error) -> String {
-    error.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ")
+    error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }

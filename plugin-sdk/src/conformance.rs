@@ -140,7 +140,10 @@ pub fn run(instances: &mut InstanceFactory<'_>, options: &CheckOptions) -> Repor
     let mut rules = match instances(options.seed) {
         Ok(rules) => rules,
         Err(fault) => {
-            report.record("instantiate", Err(format!("no instance could be made: {fault}")));
+            report.record(
+                "instantiate",
+                Err(format!("no instance could be made: {fault}")),
+            );
             return report;
         }
     };
@@ -158,7 +161,10 @@ pub fn run(instances: &mut InstanceFactory<'_>, options: &CheckOptions) -> Repor
     report.record("setup", check_setup(rules.as_mut(), &info, options));
     report.record("playouts", check_playouts(rules.as_mut(), &info, options));
     report.record("bad-moves", check_bad_moves(rules.as_mut(), &info, options));
-    report.record("after-the-end", check_after_end(rules.as_mut(), &info, options));
+    report.record(
+        "after-the-end",
+        check_after_end(rules.as_mut(), &info, options),
+    );
     report.record("forfeit", check_forfeit(rules.as_mut(), &info, options));
     report.record("determinism", check_determinism(instances, &info, options));
     report
@@ -176,7 +182,10 @@ fn check_metadata(rules: &mut dyn Rules) -> Result<(GameInfo, String), String> {
     }
     let id_ok = !info.id.is_empty()
         && info.id.len() <= 64
-        && info.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && info
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !id_ok {
         return Err(format!(
             "id {:?} must be 1-64 characters of lowercase letters, digits and '-'",
@@ -215,9 +224,11 @@ fn is_semver(version: &str) -> bool {
     let core = version.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
     parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0')))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
 }
 
 fn setup(players: u32, seed: u64) -> Setup {
@@ -242,26 +253,38 @@ fn player_counts(info: &GameInfo) -> Vec<u32> {
 fn check_transition(t: &Transition, players: u32, call: &str) -> Result<(), String> {
     if let Phase::ToMove(seats) = &t.phase {
         if seats.is_empty() {
-            return Err(format!("{call} returned a to-move phase with no seat (the game cannot go on)"));
+            return Err(format!(
+                "{call} returned a to-move phase with no seat (the game cannot go on)"
+            ));
         }
         if let Some(bad) = seats.iter().find(|s| **s >= players) {
-            return Err(format!("{call} gave the turn to seat {bad}, but the game has {players} seats"));
+            return Err(format!(
+                "{call} gave the turn to seat {bad}, but the game has {players} seats"
+            ));
         }
     }
     if let Phase::Finished(outcome) = &t.phase
         && let Some(bad) = outcome.winners.iter().find(|s| **s >= players)
     {
-        return Err(format!("{call} named seat {bad} a winner, but the game has {players} seats"));
+        return Err(format!(
+            "{call} named seat {bad} a winner, but the game has {players} seats"
+        ));
     }
     for event in &t.events {
         if serde_json::from_str::<serde_json::Value>(event).is_err() {
-            return Err(format!("{call} returned an event that is not JSON: {event:?}"));
+            return Err(format!(
+                "{call} returned an event that is not JSON: {event:?}"
+            ));
         }
     }
     Ok(())
 }
 
-fn check_setup(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions) -> Result<String, String> {
+fn check_setup(
+    rules: &mut dyn Rules,
+    info: &GameInfo,
+    options: &CheckOptions,
+) -> Result<String, String> {
     let counts = player_counts(info);
     for &players in &counts {
         let t = rules
@@ -270,18 +293,26 @@ fn check_setup(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions) -
             .map_err(|why| format!("start refused {players} players with options {{}}: {why}"))?;
         check_transition(&t, players, "start")?;
         if t.phase.is_finished() {
-            return Err(format!("start with {players} players returned a game that is already finished"));
+            return Err(format!(
+                "start with {players} players returned a game that is already finished"
+            ));
         }
     }
     for players in [0, info.max_players + 1] {
-        if let Ok(_) = rules.start(&setup(players, options.seed)).map_err(|f| fault("start", &f))? {
+        if let Ok(_) = rules
+            .start(&setup(players, options.seed))
+            .map_err(|f| fault("start", &f))?
+        {
             return Err(format!(
                 "start accepted {players} players, outside {}..={}",
                 info.min_players, info.max_players
             ));
         }
     }
-    Ok(format!("starts with {counts:?} players; refuses 0 and {}", info.max_players + 1))
+    Ok(format!(
+        "starts with {counts:?} players; refuses 0 and {}",
+        info.max_players + 1
+    ))
 }
 
 /// Views every viewer of `state` and checks each is JSON.
@@ -290,9 +321,14 @@ fn check_views(rules: &mut dyn Rules, state: &[u8], players: u32) -> Result<(), 
         .map(Viewer::Seat)
         .chain([Viewer::Spectator, Viewer::Omniscient]);
     for viewer in viewers {
-        let view = rules.view(state, viewer).map_err(|f| fault(&format!("view({viewer:?})"), &f))?;
+        let view = rules
+            .view(state, viewer)
+            .map_err(|f| fault(&format!("view({viewer:?})"), &f))?;
         if serde_json::from_str::<serde_json::Value>(&view).is_err() {
-            return Err(format!("view({viewer:?}) is not valid JSON: {}", preview(&view)));
+            return Err(format!(
+                "view({viewer:?}) is not valid JSON: {}",
+                preview(&view)
+            ));
         }
     }
     Ok(())
@@ -300,7 +336,11 @@ fn check_views(rules: &mut dyn Rules, state: &[u8], players: u32) -> Result<(), 
 
 fn preview(text: &str) -> String {
     let cut: String = text.chars().take(80).collect();
-    if cut.len() < text.len() { format!("{cut}...") } else { cut }
+    if cut.len() < text.len() {
+        format!("{cut}...")
+    } else {
+        cut
+    }
 }
 
 /// One step of a playout.
@@ -342,7 +382,8 @@ fn playout(
         .map_err(|why| format!("start refused {players} players: {why}"))?;
     let mut steps = Vec::new();
     for ply in 0..u64::from(options.max_plies) {
-        check_views(rules, &current.state, players).map_err(|e| format!("after {ply} moves: {e}"))?;
+        check_views(rules, &current.state, players)
+            .map_err(|e| format!("after {ply} moves: {e}"))?;
         let seats = match &current.phase {
             Phase::Finished(_) => {
                 return Ok(Playout {
@@ -365,7 +406,10 @@ fn playout(
         let ctx = context(seat, ply, &mut rng);
         if exhaustive {
             for mv in &moves {
-                match rules.apply(&current.state, &ctx, mv).map_err(|f| fault("apply", &f))? {
+                match rules
+                    .apply(&current.state, &ctx, mv)
+                    .map_err(|f| fault("apply", &f))?
+                {
                     Ok(t) => check_transition(&t, players, "apply")?,
                     Err(refused) => {
                         return Err(format!(
@@ -397,7 +441,11 @@ fn playout(
     ))
 }
 
-fn check_playouts(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions) -> Result<String, String> {
+fn check_playouts(
+    rules: &mut dyn Rules,
+    info: &GameInfo,
+    options: &CheckOptions,
+) -> Result<String, String> {
     let counts = player_counts(info);
     let mut seeds = Rng::new(options.seed);
     let mut lengths = Vec::new();
@@ -415,7 +463,11 @@ fn check_playouts(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions
     ))
 }
 
-fn check_bad_moves(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions) -> Result<String, String> {
+fn check_bad_moves(
+    rules: &mut dyn Rules,
+    info: &GameInfo,
+    options: &CheckOptions,
+) -> Result<String, String> {
     let players = info.min_players.max(2).min(info.max_players);
     let start = rules
         .start(&setup(players, options.seed))
@@ -431,7 +483,10 @@ fn check_bad_moves(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOption
         entropy: options.seed,
     };
     for junk in JUNK_MOVES {
-        match rules.apply(&start.state, &ctx, junk).map_err(|f| fault(&format!("apply({junk:?})"), &f))? {
+        match rules
+            .apply(&start.state, &ctx, junk)
+            .map_err(|f| fault(&format!("apply({junk:?})"), &f))?
+        {
             Ok(_) => return Err(format!("apply accepted the junk move {junk:?}")),
             Err(MoveError::Malformed(_) | MoveError::Illegal(_)) => {}
             Err(other) => {
@@ -448,19 +503,38 @@ fn check_bad_moves(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOption
     if let Some(mv) = legal.first() {
         for seat in (0..players).filter(|s| !seats.contains(s)) {
             let ctx = Context { seat, ..ctx };
-            match rules.apply(&start.state, &ctx, mv).map_err(|f| fault("apply", &f))? {
+            match rules
+                .apply(&start.state, &ctx, mv)
+                .map_err(|f| fault("apply", &f))?
+            {
                 Err(MoveError::NotYourTurn) => out_of_turn += 1,
-                Ok(_) => return Err(format!("seat {seat} played {mv} out of turn and it was accepted")),
-                Err(other) => return Err(format!("seat {seat} played {mv} out of turn: answered {other}, expected not-your-turn")),
+                Ok(_) => {
+                    return Err(format!(
+                        "seat {seat} played {mv} out of turn and it was accepted"
+                    ));
+                }
+                Err(other) => {
+                    return Err(format!(
+                        "seat {seat} played {mv} out of turn: answered {other}, expected not-your-turn"
+                    ));
+                }
             }
         }
     }
     // A seat beyond the table must never be taken for a player.
-    let ghost = Context { seat: players + 7, ..ctx };
+    let ghost = Context {
+        seat: players + 7,
+        ..ctx
+    };
     if let Some(mv) = legal.first()
-        && let Ok(_) = rules.apply(&start.state, &ghost, mv).map_err(|f| fault("apply", &f))?
+        && let Ok(_) = rules
+            .apply(&start.state, &ghost, mv)
+            .map_err(|f| fault("apply", &f))?
     {
-        return Err(format!("seat {} (not in the game) played {mv} and it was accepted", ghost.seat));
+        return Err(format!(
+            "seat {} (not in the game) played {mv} and it was accepted",
+            ghost.seat
+        ));
     }
     Ok(format!(
         "{} junk moves refused as malformed or illegal; {out_of_turn} out-of-turn moves refused as not-your-turn",
@@ -468,7 +542,11 @@ fn check_bad_moves(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOption
     ))
 }
 
-fn check_after_end(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions) -> Result<String, String> {
+fn check_after_end(
+    rules: &mut dyn Rules,
+    info: &GameInfo,
+    options: &CheckOptions,
+) -> Result<String, String> {
     let players = info.min_players.max(2).min(info.max_players);
     let played = playout(rules, players, options.seed ^ 0xE4D, options, false)?;
     let mut tried = 0;
@@ -478,7 +556,10 @@ fn check_after_end(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOption
         for seat in 0..played.players {
             let ctx = Context { seat, ..step.ctx };
             tried += 1;
-            match rules.apply(&played.last.state, &ctx, &step.mv).map_err(|f| fault("apply", &f))? {
+            match rules
+                .apply(&played.last.state, &ctx, &step.mv)
+                .map_err(|f| fault("apply", &f))?
+            {
                 Ok(_) => {
                     return Err(format!(
                         "the game had finished, yet apply accepted {} from seat {seat}",
@@ -496,10 +577,16 @@ fn check_after_end(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOption
     if listed.iter().any(|n| *n > 0) {
         return Err("legal-moves lists moves for a finished game".into());
     }
-    Ok(format!("{tried} moves after the end refused; no legal moves listed"))
+    Ok(format!(
+        "{tried} moves after the end refused; no legal moves listed"
+    ))
 }
 
-fn check_forfeit(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions) -> Result<String, String> {
+fn check_forfeit(
+    rules: &mut dyn Rules,
+    info: &GameInfo,
+    options: &CheckOptions,
+) -> Result<String, String> {
     let players = info.min_players.max(2).min(info.max_players);
     let start = rules
         .start(&setup(players, options.seed))
@@ -512,19 +599,38 @@ fn check_forfeit(rules: &mut dyn Rules, info: &GameInfo, options: &CheckOptions)
                 .map_err(|f| fault(&format!("forfeit(seat {seat}, {why:?})"), &f))?;
             check_transition(&t, players, "forfeit")?;
             if t.phase.may_move(seat) {
-                return Err(format!("after seat {seat} forfeited ({why:?}) it is still to move"));
+                return Err(format!(
+                    "after seat {seat} forfeited ({why:?}) it is still to move"
+                ));
             }
             check_views(rules, &t.state, players).map_err(|e| format!("after a forfeit: {e}"))?;
         }
     }
-    Ok(format!("every seat of {players} can resign, time out and abandon"))
+    Ok(format!(
+        "every seat of {players} can resign, time out and abandon"
+    ))
 }
 
-fn check_determinism(instances: &mut InstanceFactory<'_>, info: &GameInfo, options: &CheckOptions) -> Result<String, String> {
-    let players = info.max_players.min(info.min_players.max(2)).max(info.min_players);
+fn check_determinism(
+    instances: &mut InstanceFactory<'_>,
+    info: &GameInfo,
+    options: &CheckOptions,
+) -> Result<String, String> {
+    let players = info
+        .max_players
+        .min(info.min_players.max(2))
+        .max(info.min_players);
     let mut first = instances(options.seed).map_err(|f| fault("instantiate", &f))?;
-    let played = playout(first.as_mut(), players, options.seed ^ 0xD37, options, false)?;
-    let start_a = first.start(&setup(players, 99)).map_err(|f| fault("start", &f))?;
+    let played = playout(
+        first.as_mut(),
+        players,
+        options.seed ^ 0xD37,
+        options,
+        false,
+    )?;
+    let start_a = first
+        .start(&setup(players, 99))
+        .map_err(|f| fault("start", &f))?;
     let mut compared = 0usize;
     let stride = (played.steps.len() / 12).max(1);
     // Each comparison uses two fresh instances whose own random sources are
@@ -535,30 +641,54 @@ fn check_determinism(instances: &mut InstanceFactory<'_>, info: &GameInfo, optio
         instance_seed = instance_seed.wrapping_add(0x9E37_79B9);
         instances(instance_seed).map_err(|f| fault("instantiate", &f))
     };
-    let start_b = fresh(instances)?.start(&setup(players, 99)).map_err(|f| fault("start", &f))?;
+    let start_b = fresh(instances)?
+        .start(&setup(players, 99))
+        .map_err(|f| fault("start", &f))?;
     if start_a != start_b {
         return Err("start is nondeterministic: two fresh instances set up different games from the same seed".into());
     }
     for step in played.steps.iter().step_by(stride) {
-        let a = fresh(instances)?.apply(&step.state, &step.ctx, &step.mv).map_err(|f| fault("apply", &f))?;
-        let b = fresh(instances)?.apply(&step.state, &step.ctx, &step.mv).map_err(|f| fault("apply", &f))?;
+        let a = fresh(instances)?
+            .apply(&step.state, &step.ctx, &step.mv)
+            .map_err(|f| fault("apply", &f))?;
+        let b = fresh(instances)?
+            .apply(&step.state, &step.ctx, &step.mv)
+            .map_err(|f| fault("apply", &f))?;
         if a != b {
             return Err(format!(
                 "apply is nondeterministic: two fresh instances gave different results for {} by seat {} at ply {} (rules must take randomness from the context's entropy, not from the system)",
                 step.mv, step.seat, step.ctx.ply
             ));
         }
-        for viewer in [Viewer::Spectator, Viewer::Seat(step.seat), Viewer::Omniscient] {
-            let a = fresh(instances)?.view(&step.state, viewer).map_err(|f| fault("view", &f))?;
-            let b = fresh(instances)?.view(&step.state, viewer).map_err(|f| fault("view", &f))?;
+        for viewer in [
+            Viewer::Spectator,
+            Viewer::Seat(step.seat),
+            Viewer::Omniscient,
+        ] {
+            let a = fresh(instances)?
+                .view(&step.state, viewer)
+                .map_err(|f| fault("view", &f))?;
+            let b = fresh(instances)?
+                .view(&step.state, viewer)
+                .map_err(|f| fault("view", &f))?;
             if a != b {
-                return Err(format!("view({viewer:?}) is nondeterministic at ply {}", step.ctx.ply));
+                return Err(format!(
+                    "view({viewer:?}) is nondeterministic at ply {}",
+                    step.ctx.ply
+                ));
             }
         }
-        let a = fresh(instances)?.legal_moves(&step.state, step.seat).map_err(|f| fault("legal-moves", &f))?;
-        let b = fresh(instances)?.legal_moves(&step.state, step.seat).map_err(|f| fault("legal-moves", &f))?;
+        let a = fresh(instances)?
+            .legal_moves(&step.state, step.seat)
+            .map_err(|f| fault("legal-moves", &f))?;
+        let b = fresh(instances)?
+            .legal_moves(&step.state, step.seat)
+            .map_err(|f| fault("legal-moves", &f))?;
         if a != b {
-            return Err(format!("legal-moves is nondeterministic at ply {}", step.ctx.ply));
+            return Err(format!(
+                "legal-moves is nondeterministic at ply {}",
+                step.ctx.ply
+            ));
         }
         compared += 1;
     }

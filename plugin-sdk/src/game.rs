@@ -107,8 +107,12 @@ fn decode<G: Game>(state: &[u8]) -> Result<Envelope<G::State>, RulesFault> {
     serde_json::from_slice(state).map_err(|e| RulesFault(format!("state does not decode: {e}")))
 }
 
-fn encode<G: Game>(envelope: &Envelope<G::State>, events: Vec<String>) -> Result<Transition, RulesFault> {
-    let state = serde_json::to_vec(envelope).map_err(|e| RulesFault(format!("state does not encode: {e}")))?;
+fn encode<G: Game>(
+    envelope: &Envelope<G::State>,
+    events: Vec<String>,
+) -> Result<Transition, RulesFault> {
+    let state = serde_json::to_vec(envelope)
+        .map_err(|e| RulesFault(format!("state does not encode: {e}")))?;
     Ok(Transition {
         state,
         phase: phase_of::<G>(envelope),
@@ -190,14 +194,19 @@ pub fn legal_moves<G: Game>(state: &[u8], seat: Seat) -> Result<Vec<String>, Rul
     }
     G::legal_moves(&envelope.game, seat)
         .iter()
-        .map(|mv| serde_json::to_string(mv).map_err(|e| RulesFault(format!("move does not encode: {e}"))))
+        .map(|mv| {
+            serde_json::to_string(mv).map_err(|e| RulesFault(format!("move does not encode: {e}")))
+        })
         .collect()
 }
 
 /// `forfeit` of the contract.
 pub fn forfeit<G: Game>(state: &[u8], seat: Seat, why: Forfeit) -> Result<Transition, RulesFault> {
     let mut envelope = decode::<G>(state)?;
-    if envelope.ended.is_none() && !G::phase(&envelope.game).is_finished() && seat < envelope.players {
+    if envelope.ended.is_none()
+        && !G::phase(&envelope.game).is_finished()
+        && seat < envelope.players
+    {
         envelope.ended = G::forfeit(&mut envelope.game, seat, why, envelope.players);
     }
     encode::<G>(&envelope, Vec::new())

@@ -88,7 +88,11 @@ impl<G: Game> Guest for Component<G> {
         game::start::<G>(&setup).map(into_wit_transition)
     }
 
-    fn apply(state: Vec<u8>, ctx: wit::Context, mv: String) -> Result<wit::Transition, wit::MoveError> {
+    fn apply(
+        state: Vec<u8>,
+        ctx: wit::Context,
+        mv: String,
+    ) -> Result<wit::Transition, wit::MoveError> {
         let ctx = types::Context {
             seat: ctx.seat,
             ply: ctx.ply,
@@ -113,7 +117,11 @@ impl<G: Game> Guest for Component<G> {
     }
 
     fn forfeit(state: Vec<u8>, seat: u32, why: wit::ForfeitReason) -> wit::Transition {
-        into_wit_transition(or_trap(game::forfeit::<G>(&state, seat, from_wit_forfeit(why))))
+        into_wit_transition(or_trap(game::forfeit::<G>(
+            &state,
+            seat,
+            from_wit_forfeit(why),
+        )))
     }
 }
 

@@ -5,7 +5,7 @@
 //! component that the Gamehost server loads; [`testing`] runs the same
 //! checks as `gamehost plugin check`, natively, from `cargo test`.
 //!
-//! ```ignore
+//! ```text
 //! use gamehost_sdk::prelude::*;
 //!
 //! struct Nim;
@@ -35,14 +35,18 @@ pub mod guest;
 pub use game::{Game, NoOptions, Turn};
 pub use rng::Rng;
 pub use rules::{Fault, FaultKind, Rules};
-pub use types::{Context, Forfeit, GameInfo, MoveError, Outcome, Phase, Seat, Setup, Transition, Viewer};
+pub use types::{
+    Context, Forfeit, GameInfo, MoveError, Outcome, Phase, Seat, Setup, Transition, Viewer,
+};
 
 /// Re-exported so games need no direct serde dependency for their views.
 pub use serde_json;
 
 /// Everything a game crate usually needs.
 pub mod prelude {
-    pub use crate::{Forfeit, Game, GameInfo, MoveError, NoOptions, Outcome, Phase, Rng, Seat, Turn, Viewer};
+    pub use crate::{
+        Forfeit, Game, GameInfo, MoveError, NoOptions, Outcome, Phase, Rng, Seat, Turn, Viewer,
+    };
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::json;
 }
@@ -80,7 +84,7 @@ macro_rules! export_game {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             type GamehostRules = $crate::guest::Component<$game>;
-            $crate::guest::export!(GamehostRules with_types_in $crate::guest);
+    $crate::guest::export!(GamehostRules with_types_in $crate::guest);
         };
     };
 }

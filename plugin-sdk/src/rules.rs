@@ -70,7 +70,12 @@ pub trait Rules {
     /// `start` of the contract.
     fn start(&mut self, setup: &Setup) -> Result<Result<Transition, String>, Fault>;
     /// `apply` of the contract.
-    fn apply(&mut self, state: &[u8], ctx: &Context, mv: &str) -> Result<Result<Transition, MoveError>, Fault>;
+    fn apply(
+        &mut self,
+        state: &[u8],
+        ctx: &Context,
+        mv: &str,
+    ) -> Result<Result<Transition, MoveError>, Fault>;
     /// `view` of the contract.
     fn view(&mut self, state: &[u8], viewer: Viewer) -> Result<String, Fault>;
     /// `legal-moves` of the contract.

@@ -1,7 +1,7 @@
 //! Runs a [`Game`] natively through the conformance checks, so a designer's
 //! `cargo test` catches what `gamehost plugin check` would.
 //!
-//! ```ignore
+//! ```text
 //! #[test]
 //! fn conforms() {
 //!     gamehost_sdk::testing::assert_conforms::<MyGame>();
@@ -60,7 +60,12 @@ impl<G: Game> Rules for NativeRules<G> {
         guarded(|| Ok(game::start::<G>(setup)))
     }
 
-    fn apply(&mut self, state: &[u8], ctx: &Context, mv: &str) -> Result<Result<Transition, MoveError>, Fault> {
+    fn apply(
+        &mut self,
+        state: &[u8],
+        ctx: &Context,
+        mv: &str,
+    ) -> Result<Result<Transition, MoveError>, Fault> {
         guarded(|| game::apply::<G>(state, ctx, mv))
     }
 
@@ -79,7 +84,8 @@ impl<G: Game> Rules for NativeRules<G> {
 
 /// Runs every conformance check on `G` and returns the report.
 pub fn check<G: Game + 'static>(options: &CheckOptions) -> Report {
-    let mut instances = |_seed: u64| -> Result<Box<dyn Rules>, Fault> { Ok(Box::new(NativeRules::<G>::new())) };
+    let mut instances =
+        |_seed: u64| -> Result<Box<dyn Rules>, Fault> { Ok(Box::new(NativeRules::<G>::new())) };
     conformance::run(&mut instances, options)
 }
 

@@ -35,8 +35,20 @@ fn every_bundled_game_passes() {
         let info = report.game.as_ref().expect("game info");
         assert_eq!(info.id, game);
         let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
-        for expected in ["component", "imports", "metadata", "playouts", "bad-moves", "after-the-end", "determinism", "cost"] {
-            assert!(names.contains(&expected), "{game} report lacks {expected}: {names:?}");
+        for expected in [
+            "component",
+            "imports",
+            "metadata",
+            "playouts",
+            "bad-moves",
+            "after-the-end",
+            "determinism",
+            "cost",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{game} report lacks {expected}: {names:?}"
+            );
         }
     }
 }
@@ -46,14 +58,20 @@ fn a_looping_plugin_is_stopped_at_its_deadline() {
     let report = check(&fixture_component("loops-forever"));
     let message = failed(&report, "playouts");
     assert!(message.contains("deadline"), "{message}");
-    assert!(message.contains("ran past its 200 ms deadline"), "{message}");
+    assert!(
+        message.contains("ran past its 200 ms deadline"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_plugin_that_eats_memory_is_stopped_at_its_cap() {
     let report = check(&fixture_component("eats-memory"));
     let message = failed(&report, "playouts");
-    assert!(message.contains("memory: apply tried to grow memory"), "{message}");
+    assert!(
+        message.contains("memory: apply tried to grow memory"),
+        "{message}"
+    );
     assert!(message.contains("the cap is 64 MiB"), "{message}");
 }
 
@@ -62,7 +80,10 @@ fn a_plugin_that_traps_on_some_input_is_caught() {
     let report = check(&fixture_component("traps-on-input"));
     let message = failed(&report, "playouts");
     assert!(message.contains("trap: apply trapped"), "{message}");
-    assert!(message.contains("index out of bounds"), "guest panic message kept: {message}");
+    assert!(
+        message.contains("index out of bounds"),
+        "guest panic message kept: {message}"
+    );
 }
 
 #[test]
@@ -76,7 +97,10 @@ fn a_nondeterministic_plugin_is_caught() {
 fn a_plugin_that_plays_after_the_end_is_caught() {
     let report = check(&fixture_component("plays-after-end"));
     let message = failed(&report, "after-the-end");
-    assert!(message.contains("the game had finished, yet apply accepted"), "{message}");
+    assert!(
+        message.contains("the game had finished, yet apply accepted"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -90,29 +114,45 @@ fn a_plugin_importing_sockets_is_refused() {
 #[test]
 fn bytes_that_are_not_a_component_are_refused() {
     let engine = PluginEngine::new(None, 64 << 20).expect("engine");
-    let report = check_component(&engine, b"\0asm not really", &CheckOptions::default(), CostBudget::default());
+    let report = check_component(
+        &engine,
+        b"\0asm not really",
+        &CheckOptions::default(),
+        CostBudget::default(),
+    );
     let message = failed(&report, "component");
-    assert!(message.contains("not a valid WebAssembly component"), "{message}");
+    assert!(
+        message.contains("not a valid WebAssembly component"),
+        "{message}"
+    );
 }
 
 #[test]
 fn the_cli_passes_games_and_fails_fixtures_with_reasons() {
     let path = game_component("tic-tac-toe");
-    let (code, stdout, _) = run_gamehost(&["plugin", "check", path.to_str().unwrap(), "--playouts", "5"]);
+    let (code, stdout, _) =
+        run_gamehost(&["plugin", "check", path.to_str().unwrap(), "--playouts", "5"]);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("all ") && stdout.contains("checks passed"), "{stdout}");
+    assert!(
+        stdout.contains("all ") && stdout.contains("checks passed"),
+        "{stdout}"
+    );
 
     let fixtures = [
         ("loops-forever", "deadline"),
         ("eats-memory", "the cap is 64 MiB"),
         ("traps-on-input", "index out of bounds"),
         ("nondeterministic", "apply is nondeterministic"),
-        ("plays-after-end", "the game had finished, yet apply accepted"),
+        (
+            "plays-after-end",
+            "the game had finished, yet apply accepted",
+        ),
         ("imports-sockets", "wasi:sockets/"),
     ];
     for (fixture, reason) in fixtures {
         let path = fixture_component(fixture);
-        let (code, stdout, stderr) = run_gamehost(&["plugin", "check", path.to_str().unwrap(), "--json"]);
+        let (code, stdout, stderr) =
+            run_gamehost(&["plugin", "check", path.to_str().unwrap(), "--json"]);
         assert_eq!(code, 1, "{fixture} should fail: {stdout}{stderr}");
         let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
         let failures: Vec<&serde_json::Value> = report["checks"]
@@ -122,7 +162,9 @@ fn the_cli_passes_games_and_fails_fixtures_with_reasons() {
             .filter(|c| c["status"] == "fail")
             .collect();
         assert!(
-            failures.iter().any(|c| c["message"].as_str().unwrap_or("").contains(reason)),
+            failures
+                .iter()
+                .any(|c| c["message"].as_str().unwrap_or("").contains(reason)),
             "{fixture}: no failure mentions {reason:?}: {stdout}"
         );
     }

@@ -17,17 +17,34 @@ fn start(plugin: &Plugin, players: u32) -> gamehost_sdk::Transition {
         options: "{}".into(),
         seed: 7,
     };
-    plugin.instantiate(1).unwrap().start(&setup).unwrap().unwrap()
+    plugin
+        .instantiate(1)
+        .unwrap()
+        .start(&setup)
+        .unwrap()
+        .unwrap()
 }
 
 #[test]
 fn refused_moves_and_plugin_faults_are_different_things() {
     let ttt = load(game_component("tic-tac-toe"), Limits::default());
     let state = start(&ttt, 2).state;
-    let ctx = Context { seat: 0, ply: 0, entropy: 0 };
-    let refused = ttt.instantiate(1).unwrap().apply(&state, &ctx, "9").unwrap();
+    let ctx = Context {
+        seat: 0,
+        ply: 0,
+        entropy: 0,
+    };
+    let refused = ttt
+        .instantiate(1)
+        .unwrap()
+        .apply(&state, &ctx, "9")
+        .unwrap();
     assert!(matches!(refused, Err(MoveError::Illegal(_))), "{refused:?}");
-    let wrong_turn = ttt.instantiate(1).unwrap().apply(&state, &Context { seat: 1, ..ctx }, "4").unwrap();
+    let wrong_turn = ttt
+        .instantiate(1)
+        .unwrap()
+        .apply(&state, &Context { seat: 1, ..ctx }, "4")
+        .unwrap();
     assert_eq!(wrong_turn, Err(MoveError::NotYourTurn));
 
     let looping = load(
@@ -40,37 +57,79 @@ fn refused_moves_and_plugin_faults_are_different_things() {
     let before = start(&looping, 2).state;
     let copy = before.clone();
     let started = Instant::now();
-    let fault = looping.instantiate(1).unwrap().apply(&before, &ctx, "1").unwrap_err();
+    let fault = looping
+        .instantiate(1)
+        .unwrap()
+        .apply(&before, &ctx, "1")
+        .unwrap_err();
     assert_eq!(fault.kind, FaultKind::Deadline, "{fault}");
-    assert!(started.elapsed() < Duration::from_secs(5), "the deadline fired late: {:?}", started.elapsed());
-    assert_eq!(before, copy, "a failed call leaves the caller's state untouched");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the deadline fired late: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        before, copy,
+        "a failed call leaves the caller's state untouched"
+    );
     // The plugin's other calls still work on fresh instances.
-    let view = looping.instantiate(2).unwrap().view(&before, Viewer::Spectator).unwrap();
+    let view = looping
+        .instantiate(2)
+        .unwrap()
+        .view(&before, Viewer::Spectator)
+        .unwrap();
     assert!(view.contains("\"left\":10"), "{view}");
 }
 
 #[test]
 fn memory_and_traps_are_reported_with_their_limit() {
-    let ctx = Context { seat: 0, ply: 0, entropy: 0 };
+    let ctx = Context {
+        seat: 0,
+        ply: 0,
+        entropy: 0,
+    };
     let limits = Limits {
         memory_bytes: 16 << 20,
         ..Limits::default()
     };
     let hungry = load(fixture_component("eats-memory"), limits);
     let state = start(&hungry, 2).state;
-    let fault = hungry.instantiate(1).unwrap().apply(&state, &ctx, "1").unwrap_err();
+    let fault = hungry
+        .instantiate(1)
+        .unwrap()
+        .apply(&state, &ctx, "1")
+        .unwrap_err();
     assert_eq!(fault.kind, FaultKind::Memory, "{fault}");
     assert!(fault.message.contains("the cap is 16 MiB"), "{fault}");
 
     let trapping = load(fixture_component("traps-on-input"), Limits::default());
     let mut state = start(&trapping, 2).state;
-    state = trapping.instantiate(1).unwrap().apply(&state, &ctx, "1").unwrap().unwrap().state;
+    state = trapping
+        .instantiate(1)
+        .unwrap()
+        .apply(&state, &ctx, "1")
+        .unwrap()
+        .unwrap()
+        .state;
     let mut instance = trapping.instantiate(1).unwrap();
-    let fault = instance.apply(&state, &Context { seat: 1, ply: 1, entropy: 0 }, "2").unwrap_err();
+    let fault = instance
+        .apply(
+            &state,
+            &Context {
+                seat: 1,
+                ply: 1,
+                entropy: 0,
+            },
+            "2",
+        )
+        .unwrap_err();
     assert_eq!(fault.kind, FaultKind::Trap, "{fault}");
     // An instance that trapped refuses further calls.
     let again = instance.view(&state, Viewer::Spectator).unwrap_err();
-    assert!(again.message.contains("unusable after an earlier failure"), "{again}");
+    assert!(
+        again.message.contains("unusable after an earlier failure"),
+        "{again}"
+    );
 }
 
 #[test]
@@ -82,7 +141,11 @@ fn output_larger_than_the_cap_is_a_fault() {
             ..Limits::default()
         },
     );
-    let setup = Setup { players: 2, options: "{}".into(), seed: 1 };
+    let setup = Setup {
+        players: 2,
+        options: "{}".into(),
+        seed: 1,
+    };
     let fault = chess.instantiate(1).unwrap().start(&setup).unwrap_err();
     assert_eq!(fault.kind, FaultKind::BadOutput, "{fault}");
     assert!(fault.message.contains("64 byte limit"), "{fault}");
@@ -93,14 +156,26 @@ fn the_sandbox_is_closed_and_deterministic() {
     // Two instances with different random seeds give the same result for
     // the same inputs: rules see randomness only through the context.
     let dice = load(game_component("liars-dice"), Limits::default());
-    let setup = Setup { players: 3, options: "{}".into(), seed: 42 };
+    let setup = Setup {
+        players: 3,
+        options: "{}".into(),
+        seed: 42,
+    };
     let a = dice.instantiate(1).unwrap().start(&setup).unwrap().unwrap();
-    let b = dice.instantiate(999).unwrap().start(&setup).unwrap().unwrap();
+    let b = dice
+        .instantiate(999)
+        .unwrap()
+        .start(&setup)
+        .unwrap()
+        .unwrap();
     assert_eq!(a, b);
     let other_seed = dice
         .instantiate(1)
         .unwrap()
-        .start(&Setup { seed: 43, ..setup.clone() })
+        .start(&Setup {
+            seed: 43,
+            ..setup.clone()
+        })
         .unwrap()
         .unwrap();
     assert_ne!(a.state, other_seed.state, "the seed decides the roll");
@@ -113,17 +188,30 @@ fn the_registry_loads_a_folder_and_survives_broken_files() {
     for game in ["tic-tac-toe", "chess"] {
         std::fs::copy(game_component(game), dir.join(format!("{game}.wasm"))).unwrap();
     }
-    std::fs::copy(fixture_component("imports-sockets"), dir.join("sockets.wasm")).unwrap();
+    std::fs::copy(
+        fixture_component("imports-sockets"),
+        dir.join("sockets.wasm"),
+    )
+    .unwrap();
     std::fs::write(dir.join("garbage.wasm"), b"not wasm").unwrap();
     let cache = dir.join("cache");
     let engine = PluginEngine::new(Some(cache.clone()), 64 << 20).unwrap();
     let registry = PluginRegistry::new(engine, Limits::default());
     let outcomes = registry.load_dir(&dir).unwrap();
-    let ok: Vec<&str> = outcomes.iter().filter_map(|o| o.result.as_deref().ok()).collect();
+    let ok: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_deref().ok())
+        .collect();
     assert_eq!(ok, ["chess@1.0.0", "tic-tac-toe@1.0.0"]);
-    let refused: Vec<&String> = outcomes.iter().filter_map(|o| o.result.as_ref().err()).collect();
+    let refused: Vec<&String> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err())
+        .collect();
     assert_eq!(refused.len(), 2, "{refused:?}");
-    assert!(refused.iter().any(|r| r.contains("wasi:sockets")), "{refused:?}");
+    assert!(
+        refused.iter().any(|r| r.contains("wasi:sockets")),
+        "{refused:?}"
+    );
     assert!(registry.latest("chess").is_some());
     assert!(registry.get("chess", "1.0.0").is_some());
     assert!(registry.get("chess", "9.9.9").is_none());
@@ -134,7 +222,9 @@ fn the_registry_loads_a_folder_and_survives_broken_files() {
     let engine = PluginEngine::new(Some(cache), 64 << 20).unwrap();
     let again = PluginRegistry::new(engine, Limits::default());
     let started = Instant::now();
-    again.load_bytes(&std::fs::read(game_component("chess")).unwrap()).unwrap();
+    again
+        .load_bytes(&std::fs::read(game_component("chess")).unwrap())
+        .unwrap();
     assert!(started.elapsed() < Duration::from_secs(2));
     let _ = std::fs::remove_dir_all(&dir);
     assert!(games_dir().is_dir());

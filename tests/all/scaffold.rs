@@ -8,7 +8,13 @@ use std::process::Command;
 fn a_new_plugin_builds_and_passes_the_suite() {
     let parent = temp_dir("scaffold");
     let dir = parent.join("stone-pile");
-    let (code, stdout, stderr) = run_gamehost(&["plugin", "new", "stone-pile", "--dir", dir.to_str().unwrap()]);
+    let (code, stdout, stderr) = run_gamehost(&[
+        "plugin",
+        "new",
+        "stone-pile",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(dir.join("src/lib.rs").exists());
 
@@ -25,14 +31,22 @@ fn a_new_plugin_builds_and_passes_the_suite() {
         .current_dir(&dir)
         .output()
         .expect("run cargo");
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
     let test = Command::new(&cargo)
         .args(["test"])
         .env("CARGO_TARGET_DIR", &target)
         .current_dir(&dir)
         .output()
         .expect("run cargo test");
-    assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stdout));
+    assert!(
+        test.status.success(),
+        "{}",
+        String::from_utf8_lossy(&test.stdout)
+    );
 
     let wasm = target.join("wasm32-wasip2/release/stone_pile.wasm");
     let (code, stdout, _) = run_gamehost(&["plugin", "check", wasm.to_str().unwrap()]);

@@ -36,7 +36,11 @@ pub fn fixture_component(name: &str) -> PathBuf {
 /// The folder of the bundled games' components.
 pub fn games_dir() -> PathBuf {
     let dir = target_dir().join("plugins");
-    assert!(dir.is_dir(), "{} is missing: run `cargo xtask plugins`", dir.display());
+    assert!(
+        dir.is_dir(),
+        "{} is missing: run `cargo xtask plugins`",
+        dir.display()
+    );
     dir
 }
 
@@ -44,15 +48,25 @@ pub fn games_dir() -> PathBuf {
 pub fn gamehost_bin() -> PathBuf {
     // Test executables live in <target>/<profile>/deps; the binary one up.
     let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile folder");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile folder");
     let bin = profile_dir.join(format!("gamehost{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: `cargo test --workspace` builds it", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: `cargo test --workspace` builds it",
+        bin.display()
+    );
     bin
 }
 
 /// `gamehost` with `args`, run to completion: (exit code, stdout, stderr).
 pub fn run_gamehost(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(gamehost_bin()).args(args).output().expect("run gamehost");
+    let out = Command::new(gamehost_bin())
+        .args(args)
+        .output()
+        .expect("run gamehost");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -99,7 +113,10 @@ impl Server {
         let mut lines = BufReader::new(stdout).lines();
         let deadline = Instant::now() + Duration::from_secs(60);
         let url = loop {
-            assert!(Instant::now() < deadline, "gamehost did not start listening within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "gamehost did not start listening within 60 s"
+            );
             match lines.next() {
                 Some(Ok(line)) => {
                     if let Some(url) = line.strip_prefix("gamehost listening on ") {
@@ -109,7 +126,11 @@ impl Server {
                 _ => panic!("gamehost exited before listening"),
             }
         };
-        Server { child, url, data_dir }
+        Server {
+            child,
+            url,
+            data_dir,
+        }
     }
 
     /// GET `path`: (status, body).
@@ -130,13 +151,27 @@ impl Drop for Server {
 pub fn http_get(url: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").expect("http URL");
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
     let mut stream = std::net::TcpStream::connect(host).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("send");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }

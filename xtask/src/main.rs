@@ -10,7 +10,13 @@ const USAGE: &str = "usage: cargo xtask <run [-- SERVE FLAGS] | test [-- CARGO T
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
-        Some((task, rest)) => (task.as_str(), rest.iter().skip_while(|a| *a == "--").cloned().collect::<Vec<_>>()),
+        Some((task, rest)) => (
+            task.as_str(),
+            rest.iter()
+                .skip_while(|a| *a == "--")
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
         None => {
             eprintln!("{USAGE}");
             return ExitCode::FAILURE;
@@ -33,11 +39,16 @@ fn main() -> ExitCode {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 fn cargo() -> Command {
@@ -48,8 +59,14 @@ fn cargo() -> Command {
 
 fn status(mut cmd: Command) -> Result<(), String> {
     eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed with {status}")) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
 }
 
 /// The wasm32-wasip2 target, which rust-toolchain.toml names but older
@@ -65,7 +82,8 @@ fn ensure_wasm_target() -> Result<(), String> {
         return Ok(());
     }
     let mut cmd = Command::new("rustup");
-    cmd.args(["target", "add", "wasm32-wasip2"]).current_dir(root());
+    cmd.args(["target", "add", "wasm32-wasip2"])
+        .current_dir(root());
     status(cmd)
 }
 
@@ -77,28 +95,46 @@ struct ComponentCrate {
 
 fn component_crates(parent: &Path) -> Result<Vec<ComponentCrate>, String> {
     let mut crates = Vec::new();
-    let entries = std::fs::read_dir(parent).map_err(|e| format!("reading {}: {e}", parent.display()))?;
+    let entries =
+        std::fs::read_dir(parent).map_err(|e| format!("reading {}: {e}", parent.display()))?;
     for entry in entries.filter_map(Result::ok) {
         let manifest = entry.path().join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
         let package = text
             .lines()
-            .find_map(|line| line.trim().strip_prefix("name = ").map(|v| v.trim_matches('"').to_string()))
+            .find_map(|line| {
+                line.trim()
+                    .strip_prefix("name = ")
+                    .map(|v| v.trim_matches('"').to_string())
+            })
             .ok_or_else(|| format!("{} has no package name", manifest.display()))?;
-        crates.push(ComponentCrate { dir: entry.path(), package });
+        crates.push(ComponentCrate {
+            dir: entry.path(),
+            package,
+        });
     }
     crates.sort_by(|a, b| a.dir.cmp(&b.dir));
     Ok(crates)
 }
 
 /// Builds every bundled game and test fixture to a component, and copies
-/// them to `target/plugins/<game>.wasm` and `target/fixtures/<name>.wasm`.
+/// them to `target/plugins/<game>.wasm`, `target/fixtures/<name>.wasm` and
+/// `target/bench/<name>.wasm`.
 fn build_plugins() -> Result<(), String> {
     ensure_wasm_target()?;
     let root = root();
     let groups = [
         (root.join("plugins"), target_dir().join("plugins")),
-        (root.join("tests/fixtures/plugins"), target_dir().join("fixtures")),
+        (
+            root.join("tests/fixtures/plugins"),
+            target_dir().join("fixtures"),
+        ),
+        (
+            root.join("host/benches/components"),
+            target_dir().join("bench"),
+        ),
     ];
     let mut all = Vec::new();
     for (source, dest) in &groups {
@@ -116,11 +152,20 @@ fn build_plugins() -> Result<(), String> {
     for (krate, dest) in &all {
         std::fs::create_dir_all(dest).map_err(|e| format!("creating {}: {e}", dest.display()))?;
         let file = format!("{}.wasm", krate.package.replace('-', "_"));
-        let name = krate.dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = krate
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let to = dest.join(format!("{name}.wasm"));
-        std::fs::copy(built.join(&file), &to).map_err(|e| format!("copying {file} to {}: {e}", to.display()))?;
+        std::fs::copy(built.join(&file), &to)
+            .map_err(|e| format!("copying {file} to {}: {e}", to.display()))?;
     }
-    eprintln!("xtask: {} components in {}", all.len(), target_dir().display());
+    eprintln!(
+        "xtask: {} components in {}",
+        all.len(),
+        target_dir().display()
+    );
     Ok(())
 }
 

@@ -37,7 +37,8 @@ pub struct CheckArgs {
 
 /// Runs the suite and prints the report; the exit code says whether it passed.
 pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.component).with_context(|| format!("reading {}", args.component.display()))?;
+    let bytes = std::fs::read(&args.component)
+        .with_context(|| format!("reading {}", args.component.display()))?;
     let options = CheckOptions {
         seed: args.seed,
         playouts: args.playouts,
@@ -59,7 +60,11 @@ pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         println!("{}\n{report}", args.component.display());
     }
-    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Flags of `gamehost plugin new`.
@@ -81,7 +86,9 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     anyhow::ensure!(
         valid,
         "{name:?} is not a valid game id: use lowercase letters, digits and '-', starting with a letter"
@@ -94,7 +101,10 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
         .split('-')
         .map(|word| {
             let mut chars = word.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect();
     let title = name.replace('-', " ");
@@ -107,9 +117,16 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
             .replace("{{title}}", &title)
             .replace("{{sdk_path}}", &sdk.display().to_string())
     };
-    std::fs::create_dir_all(dir.join("src")).with_context(|| format!("creating {}", dir.display()))?;
-    write(&dir.join("Cargo.toml"), &fill(include_str!("../../templates/plugin/Cargo.toml.tmpl")))?;
-    write(&dir.join("src/lib.rs"), &fill(include_str!("../../templates/plugin/lib.rs.tmpl")))?;
+    std::fs::create_dir_all(dir.join("src"))
+        .with_context(|| format!("creating {}", dir.display()))?;
+    write(
+        &dir.join("Cargo.toml"),
+        &fill(include_str!("../../templates/plugin/Cargo.toml.tmpl")),
+    )?;
+    write(
+        &dir.join("src/lib.rs"),
+        &fill(include_str!("../../templates/plugin/lib.rs.tmpl")),
+    )?;
     println!("created {} ({type_name})", dir.display());
     println!("  cd {}", dir.display());
     println!("  cargo test");

@@ -8,9 +8,9 @@ wasmtime::component::bindgen!({
     world: "game",
 });
 
-pub use exports::gamehost::plugin::rules::Guest as RulesExports;
-pub use gamehost::plugin::host::LogLevel;
-use gamehost::plugin::types as wit;
+pub use self::exports::gamehost::plugin::rules::Guest as RulesExports;
+pub use self::gamehost::plugin::host::LogLevel;
+use self::gamehost::plugin::types as wit;
 
 impl From<wit::GameInfo> for sdk::GameInfo {
     fn from(i: wit::GameInfo) -> Self {

@@ -5,7 +5,9 @@
 use super::sandbox::ALLOWED_IMPORT_PACKAGES;
 use super::{Instance, Limits, Plugin, PluginEngine};
 use gamehost_sdk::conformance::{self, CheckOptions, Report};
-use gamehost_sdk::{Context, Fault, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer};
+use gamehost_sdk::{
+    Context, Fault, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -29,11 +31,19 @@ impl Default for CostBudget {
 }
 
 /// Runs every check on the component in `bytes`.
-pub fn check_component(engine: &PluginEngine, bytes: &[u8], options: &CheckOptions, budget: CostBudget) -> Report {
+pub fn check_component(
+    engine: &PluginEngine,
+    bytes: &[u8],
+    options: &CheckOptions,
+    budget: CostBudget,
+) -> Report {
     let mut report = Report::default();
     let component = match engine.compile(bytes) {
         Ok((component, hash)) => {
-            report.record("component", Ok(format!("valid component, sha256 {}", &hash[..16])));
+            report.record(
+                "component",
+                Ok(format!("valid component, sha256 {}", &hash[..16])),
+            );
             component
         }
         Err(e) => {
@@ -70,15 +80,29 @@ pub fn check_component(engine: &PluginEngine, bytes: &[u8], options: &CheckOptio
     report
 }
 
-fn check_imports(engine: &PluginEngine, component: &wasmtime::component::Component) -> Result<String, String> {
+fn check_imports(
+    engine: &PluginEngine,
+    component: &wasmtime::component::Component,
+) -> Result<String, String> {
     let ty = component.component_type();
-    let names: Vec<String> = ty.imports(engine.engine()).map(|(name, _)| name.to_string()).collect();
+    let names: Vec<String> = ty
+        .imports(engine.engine())
+        .map(|(name, _)| name.to_string())
+        .collect();
     let forbidden: Vec<&String> = names
         .iter()
-        .filter(|name| !ALLOWED_IMPORT_PACKAGES.iter().any(|allowed| name.starts_with(allowed)))
+        .filter(|name| {
+            !ALLOWED_IMPORT_PACKAGES
+                .iter()
+                .any(|allowed| name.starts_with(allowed))
+        })
         .collect();
     if !forbidden.is_empty() {
-        let list = forbidden.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        let list = forbidden
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(format!(
             "imports {list}, which rules may not use (allowed: gamehost:plugin/host and the closed wasi:cli, io, clocks, random and filesystem)"
         ));
@@ -86,7 +110,10 @@ fn check_imports(engine: &PluginEngine, component: &wasmtime::component::Compone
     // Something allowed by package but not offered (a newer interface version,
     // say) would still fail to link: say so here rather than at load.
     if let Err(e) = engine.linker().instantiate_pre(component) {
-        return Err(format!("cannot be linked: {}", super::error_chain(&e.into())));
+        return Err(format!(
+            "cannot be linked: {}",
+            super::error_chain(&e.into())
+        ));
     }
     Ok(format!("{} imports, all allowed", names.len()))
 }
@@ -127,7 +154,10 @@ struct FreshInstances {
 }
 
 impl FreshInstances {
-    fn with<T>(&mut self, call: impl FnOnce(&mut Instance) -> Result<T, Fault>) -> Result<T, Fault> {
+    fn with<T>(
+        &mut self,
+        call: impl FnOnce(&mut Instance) -> Result<T, Fault>,
+    ) -> Result<T, Fault> {
         let mut instance = self.plugin.instantiate(self.seed)?;
         let result = call(&mut instance);
         let mut cost = self.cost.borrow_mut();
@@ -151,7 +181,12 @@ impl Rules for FreshInstances {
         self.with(|i| i.start(setup))
     }
 
-    fn apply(&mut self, state: &[u8], ctx: &Context, mv: &str) -> Result<Result<Transition, MoveError>, Fault> {
+    fn apply(
+        &mut self,
+        state: &[u8],
+        ctx: &Context,
+        mv: &str,
+    ) -> Result<Result<Transition, MoveError>, Fault> {
         self.with(|i| i.apply(state, ctx, mv))
     }
 

@@ -50,7 +50,9 @@ impl PluginEngine {
         pool.total_tables(POOLED_INSTANCES * 4);
         pool.max_memory_size(memory_cap.max(1 << 20));
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&config).map_err(anyhow::Error::from).context("configuring wasmtime")?;
+        let engine = Engine::new(&config)
+            .map_err(anyhow::Error::from)
+            .context("configuring wasmtime")?;
 
         let mut linker = Linker::new(&engine);
         sandbox::link(&mut linker)?;
@@ -61,7 +63,8 @@ impl PluginEngine {
 
         start_epoch_ticker(&engine);
         if let Some(dir) = &cache_dir {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating cache folder {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating cache folder {}", dir.display()))?;
         }
         Ok(PluginEngine {
             inner: Arc::new(Inner {
@@ -99,7 +102,9 @@ impl PluginEngine {
             #[allow(unsafe_code)]
             match unsafe { Component::deserialize_file(&self.inner.engine, path) } {
                 Ok(component) => return Ok((component, hash)),
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "discarding unusable compiled component"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "discarding unusable compiled component")
+                }
             }
         }
         let component = Component::new(&self.inner.engine, bytes)
@@ -110,7 +115,9 @@ impl PluginEngine {
                 // Write then rename, so a reader never sees half a file.
                 Ok(compiled) => {
                     let partial = path.with_extension("partial");
-                    if let Err(e) = std::fs::write(&partial, compiled).and_then(|_| std::fs::rename(&partial, path)) {
+                    if let Err(e) = std::fs::write(&partial, compiled)
+                        .and_then(|_| std::fs::rename(&partial, path))
+                    {
                         tracing::warn!(path = %path.display(), error = %e, "could not cache compiled component");
                     }
                 }

@@ -5,7 +5,9 @@ use super::engine::{EPOCH_TICK, PluginEngine};
 use super::limits::Limits;
 use super::sandbox::Sandbox;
 use anyhow::Context as _;
-use gamehost_sdk::{Context, Fault, FaultKind, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer};
+use gamehost_sdk::{
+    Context, Fault, FaultKind, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::Store;
@@ -38,7 +40,9 @@ impl Plugin {
             .linker()
             .instantiate_pre(&component)
             .map_err(anyhow::Error::from)
-            .map_err(|e| anyhow::anyhow!("the component cannot be linked: {}", super::error_chain(&e)))?;
+            .map_err(|e| {
+                anyhow::anyhow!("the component cannot be linked: {}", super::error_chain(&e))
+            })?;
         let pre = GamePre::new(pre)
             .map_err(anyhow::Error::from)
             .context("the component does not export the gamehost:plugin rules interface")?;
@@ -60,7 +64,10 @@ impl Plugin {
                 limits,
             }),
         };
-        let info = plugin.instantiate(0).and_then(|mut i| i.info()).map_err(|f| anyhow::anyhow!("info failed: {f}"))?;
+        let info = plugin
+            .instantiate(0)
+            .and_then(|mut i| i.info())
+            .map_err(|f| anyhow::anyhow!("info failed: {f}"))?;
         if let Some(inner) = Arc::get_mut(&mut plugin.inner) {
             inner.info = info;
         }
@@ -96,8 +103,15 @@ impl Plugin {
     /// Calls on it share its memory; drop it to start clean.
     pub fn instantiate(&self, seed: u64) -> Result<Instance, Fault> {
         let inner = &self.inner;
-        let tag = if inner.info.id.is_empty() { "loading" } else { inner.info.id.as_str() };
-        let mut store = Store::new(inner.engine.engine(), Sandbox::new(tag, seed, inner.limits.memory_bytes));
+        let tag = if inner.info.id.is_empty() {
+            "loading"
+        } else {
+            inner.info.id.as_str()
+        };
+        let mut store = Store::new(
+            inner.engine.engine(),
+            Sandbox::new(tag, seed, inner.limits.memory_bytes),
+        );
         store.limiter(|s| &mut s.memory);
         store.set_epoch_deadline(deadline_ticks(inner.limits.deadline));
         store.epoch_deadline_trap();
@@ -161,10 +175,14 @@ impl Instance {
         if let Some(fault) = &self.broken {
             return Err(Fault::new(
                 fault.kind,
-                format!("the instance is unusable after an earlier failure ({})", fault.message),
+                format!(
+                    "the instance is unusable after an earlier failure ({})",
+                    fault.message
+                ),
             ));
         }
-        self.store.set_epoch_deadline(deadline_ticks(self.limits.deadline));
+        self.store
+            .set_epoch_deadline(deadline_ticks(self.limits.deadline));
         let started = Instant::now();
         let result = f(&self.game, &mut self.store);
         let took = started.elapsed();
@@ -184,7 +202,10 @@ impl Instance {
         if len > self.limits.output_bytes {
             let fault = Fault::new(
                 FaultKind::BadOutput,
-                format!("{name} returned {len} bytes, more than the {} byte limit", self.limits.output_bytes),
+                format!(
+                    "{name} returned {len} bytes, more than the {} byte limit",
+                    self.limits.output_bytes
+                ),
             );
             self.broken = Some(fault.clone());
             return Err(fault);
@@ -195,10 +216,17 @@ impl Instance {
     fn check_transition(&mut self, name: &str, t: &Transition) -> Result<(), Fault> {
         let events: usize = t.events.iter().map(String::len).sum();
         self.check_size(name, t.state.len() + events)?;
-        if let Some(bad) = t.events.iter().find(|e| serde_json::from_str::<serde::de::IgnoredAny>(e).is_err()) {
+        if let Some(bad) = t
+            .events
+            .iter()
+            .find(|e| serde_json::from_str::<serde::de::IgnoredAny>(e).is_err())
+        {
             return Err(Fault::new(
                 FaultKind::BadOutput,
-                format!("{name} returned an event that is not JSON: {}", preview(bad)),
+                format!(
+                    "{name} returned an event that is not JSON: {}",
+                    preview(bad)
+                ),
             ));
         }
         Ok(())
@@ -225,10 +253,17 @@ fn classify(store: &Store<Sandbox>, error: anyhow::Error, limits: Limits, call: 
     if let Some(wasmtime::Trap::Interrupt) = error.downcast_ref::<wasmtime::Trap>() {
         return Fault::new(
             FaultKind::Deadline,
-            format!("{call} ran past its {} ms deadline", limits.deadline.as_millis()),
+            format!(
+                "{call} ran past its {} ms deadline",
+                limits.deadline.as_millis()
+            ),
         );
     }
-    let kind = if call == "instantiate" { FaultKind::Instantiate } else { FaultKind::Trap };
+    let kind = if call == "instantiate" {
+        FaultKind::Instantiate
+    } else {
+        FaultKind::Trap
+    };
     let stderr = sandbox.stderr();
     let mut message = format!("{call} trapped: {}", super::error_chain(&error));
     if !stderr.is_empty() {
@@ -251,7 +286,9 @@ impl Rules for Instance {
 
     fn start(&mut self, setup: &Setup) -> Result<Result<Transition, String>, Fault> {
         let setup = setup.into();
-        let result = self.call("start", |g, s| g.gamehost_plugin_rules().call_start(s, &setup))?;
+        let result = self.call("start", |g, s| {
+            g.gamehost_plugin_rules().call_start(s, &setup)
+        })?;
         match result {
             Ok(t) => {
                 let t: Transition = t.into();
@@ -262,9 +299,16 @@ impl Rules for Instance {
         }
     }
 
-    fn apply(&mut self, state: &[u8], ctx: &Context, mv: &str) -> Result<Result<Transition, MoveError>, Fault> {
+    fn apply(
+        &mut self,
+        state: &[u8],
+        ctx: &Context,
+        mv: &str,
+    ) -> Result<Result<Transition, MoveError>, Fault> {
         let ctx = ctx.into();
-        let result = self.call("apply", |g, s| g.gamehost_plugin_rules().call_apply(s, state, ctx, mv))?;
+        let result = self.call("apply", |g, s| {
+            g.gamehost_plugin_rules().call_apply(s, state, ctx, mv)
+        })?;
         match result {
             Ok(t) => {
                 let t: Transition = t.into();
@@ -277,13 +321,17 @@ impl Rules for Instance {
 
     fn view(&mut self, state: &[u8], viewer: Viewer) -> Result<String, Fault> {
         let viewer = viewer.into();
-        let view = self.call("view", |g, s| g.gamehost_plugin_rules().call_view(s, state, viewer))?;
+        let view = self.call("view", |g, s| {
+            g.gamehost_plugin_rules().call_view(s, state, viewer)
+        })?;
         self.check_size("view", view.len())?;
         Ok(view)
     }
 
     fn legal_moves(&mut self, state: &[u8], seat: Seat) -> Result<Vec<String>, Fault> {
-        let moves = self.call("legal-moves", |g, s| g.gamehost_plugin_rules().call_legal_moves(s, state, seat))?;
+        let moves = self.call("legal-moves", |g, s| {
+            g.gamehost_plugin_rules().call_legal_moves(s, state, seat)
+        })?;
         self.check_size("legal-moves", moves.iter().map(String::len).sum())?;
         Ok(moves)
     }
@@ -291,7 +339,9 @@ impl Rules for Instance {
     fn forfeit(&mut self, state: &[u8], seat: Seat, why: Forfeit) -> Result<Transition, Fault> {
         let why = why.into();
         let t: Transition = self
-            .call("forfeit", |g, s| g.gamehost_plugin_rules().call_forfeit(s, state, seat, why))?
+            .call("forfeit", |g, s| {
+                g.gamehost_plugin_rules().call_forfeit(s, state, seat, why)
+            })?
             .into();
         self.check_transition("forfeit", &t)?;
         Ok(t)

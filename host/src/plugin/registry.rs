@@ -39,10 +39,20 @@ impl PluginRegistry {
     pub fn load_bytes(&self, bytes: &[u8]) -> anyhow::Result<Plugin> {
         let plugin = Plugin::load(&self.engine, bytes, self.limits)?;
         let info = plugin.info();
-        let version = Version::parse(&info.version)
-            .with_context(|| format!("{} reports version {:?}, which is not semver", info.id, info.version))?;
-        let mut games = self.games.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        games.entry(info.id.clone()).or_default().insert(version, plugin.clone());
+        let version = Version::parse(&info.version).with_context(|| {
+            format!(
+                "{} reports version {:?}, which is not semver",
+                info.id, info.version
+            )
+        })?;
+        let mut games = self
+            .games
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        games
+            .entry(info.id.clone())
+            .or_default()
+            .insert(version, plugin.clone());
         Ok(plugin)
     }
 
@@ -65,8 +75,12 @@ impl PluginRegistry {
                     .map(|p| format!("{}@{}", p.info().id, p.info().version))
                     .map_err(|e| super::error_chain(&e));
                 match &result {
-                    Ok(loaded) => tracing::info!(file = %path.display(), plugin = %loaded, "plugin loaded"),
-                    Err(why) => tracing::error!(file = %path.display(), error = %why, "plugin refused"),
+                    Ok(loaded) => {
+                        tracing::info!(file = %path.display(), plugin = %loaded, "plugin loaded")
+                    }
+                    Err(why) => {
+                        tracing::error!(file = %path.display(), error = %why, "plugin refused")
+                    }
                 }
                 LoadOutcome {
                     file: path.display().to_string(),
@@ -79,26 +93,44 @@ impl PluginRegistry {
 
     /// The newest version of `game`.
     pub fn latest(&self, game: &str) -> Option<Plugin> {
-        let games = self.games.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let games = self
+            .games
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         games.get(game)?.values().next_back().cloned()
     }
 
     /// One exact version of `game`.
     pub fn get(&self, game: &str, version: &str) -> Option<Plugin> {
         let version = Version::parse(version).ok()?;
-        let games = self.games.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let games = self
+            .games
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         games.get(game)?.get(&version).cloned()
     }
 
     /// The newest version of every game, by id.
     pub fn games(&self) -> Vec<Plugin> {
-        let games = self.games.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        games.values().filter_map(|versions| versions.values().next_back().cloned()).collect()
+        let games = self
+            .games
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        games
+            .values()
+            .filter_map(|versions| versions.values().next_back().cloned())
+            .collect()
     }
 
     /// Every version of every game.
     pub fn all_versions(&self) -> Vec<Plugin> {
-        let games = self.games.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        games.values().flat_map(|versions| versions.values().cloned()).collect()
+        let games = self
+            .games
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        games
+            .values()
+            .flat_map(|versions| versions.values().cloned())
+            .collect()
     }
 }

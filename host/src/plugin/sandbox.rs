@@ -12,7 +12,9 @@ use super::bindings::{self, LogLevel};
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 
 /// Most log lines one call may write; the rest are dropped.
 const LOG_LINES_PER_INSTANCE: u32 = 64;
@@ -145,7 +147,12 @@ impl MemoryLimiter {
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.cap {
             self.refused = Some(desired);
             // Trap rather than let the guest see a failed growth: Rust
@@ -161,7 +168,12 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -179,8 +191,11 @@ pub const ALLOWED_IMPORT_PACKAGES: &[&str] = &[
 
 /// Links the contract's `host` interface and the closed WASI.
 pub fn link(linker: &mut Linker<Sandbox>) -> anyhow::Result<()> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView as _};
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView as _};
+    use wasmtime_wasi::filesystem::{WasiFilesystem, WasiFilesystemView as _};
     use wasmtime_wasi::p2::bindings::sync as wasi;
-    use wasmtime_wasi::{cli::WasiCli, clocks::WasiClocks, filesystem::WasiFilesystem, random::WasiRandom};
+    use wasmtime_wasi::random::WasiRandom;
 
     bindings::Game::add_to_linker::<_, HasSelf<Sandbox>>(linker, |s| s)?;
 
@@ -188,13 +203,29 @@ pub fn link(linker: &mut Linker<Sandbox>) -> anyhow::Result<()> {
     wasi::io::error::add_to_linker::<Sandbox, HasIo>(l, |s| &mut s.table)?;
     wasi::io::poll::add_to_linker::<Sandbox, HasIo>(l, |s| &mut s.table)?;
     wasi::io::streams::add_to_linker::<Sandbox, HasIo>(l, |s| &mut s.table)?;
-    wasmtime_wasi::p2::bindings::clocks::wall_clock::add_to_linker::<Sandbox, WasiClocks>(l, Sandbox::clocks)?;
-    wasmtime_wasi::p2::bindings::clocks::monotonic_clock::add_to_linker::<Sandbox, WasiClocks>(l, Sandbox::clocks)?;
+    wasmtime_wasi::p2::bindings::clocks::wall_clock::add_to_linker::<Sandbox, WasiClocks>(
+        l,
+        Sandbox::clocks,
+    )?;
+    wasmtime_wasi::p2::bindings::clocks::monotonic_clock::add_to_linker::<Sandbox, WasiClocks>(
+        l,
+        Sandbox::clocks,
+    )?;
     wasi::filesystem::types::add_to_linker::<Sandbox, WasiFilesystem>(l, Sandbox::filesystem)?;
-    wasmtime_wasi::p2::bindings::filesystem::preopens::add_to_linker::<Sandbox, WasiFilesystem>(l, Sandbox::filesystem)?;
-    wasmtime_wasi::p2::bindings::random::random::add_to_linker::<Sandbox, WasiRandom>(l, |s| s.random_ctx())?;
-    wasmtime_wasi::p2::bindings::random::insecure::add_to_linker::<Sandbox, WasiRandom>(l, |s| s.random_ctx())?;
-    wasmtime_wasi::p2::bindings::random::insecure_seed::add_to_linker::<Sandbox, WasiRandom>(l, |s| s.random_ctx())?;
+    wasmtime_wasi::p2::bindings::filesystem::preopens::add_to_linker::<Sandbox, WasiFilesystem>(
+        l,
+        Sandbox::filesystem,
+    )?;
+    wasmtime_wasi::p2::bindings::random::random::add_to_linker::<Sandbox, WasiRandom>(l, |s| {
+        s.random_ctx()
+    })?;
+    wasmtime_wasi::p2::bindings::random::insecure::add_to_linker::<Sandbox, WasiRandom>(l, |s| {
+        s.random_ctx()
+    })?;
+    wasmtime_wasi::p2::bindings::random::insecure_seed::add_to_linker::<Sandbox, WasiRandom>(
+        l,
+        |s| s.random_ctx(),
+    )?;
     {
         use wasmtime_wasi::p2::bindings::cli;
         cli::exit::add_to_linker::<Sandbox, WasiCli>(l, Sandbox::cli)?;

@@ -30,10 +30,12 @@ const LINES: [[usize; 3]; 8] = [
 
 impl Board {
     fn winner(&self) -> Option<Seat> {
-        LINES.iter().find_map(|[a, b, c]| match (self.cells[*a], self.cells[*b], self.cells[*c]) {
-            (Some(x), Some(y), Some(z)) if x == y && y == z => Some(x),
-            _ => None,
-        })
+        LINES.iter().find_map(
+            |[a, b, c]| match (self.cells[*a], self.cells[*b], self.cells[*c]) {
+                (Some(x), Some(y), Some(z)) if x == y && y == z => Some(x),
+                _ => None,
+            },
+        )
     }
 
     fn full(&self) -> bool {
@@ -77,7 +79,11 @@ impl Game for TicTacToe {
     fn apply(board: &mut Board, cell: u8, turn: &mut Turn) -> Result<(), MoveError> {
         let index = usize::from(cell);
         match board.cells.get(index) {
-            None => return Err(MoveError::illegal(format!("cell {cell} is off the board (0-8)"))),
+            None => {
+                return Err(MoveError::illegal(format!(
+                    "cell {cell} is off the board (0-8)"
+                )));
+            }
             Some(Some(_)) => return Err(MoveError::illegal(format!("cell {cell} is taken"))),
             Some(None) => {}
         }
@@ -87,7 +93,9 @@ impl Game for TicTacToe {
     }
 
     fn legal_moves(board: &Board, _seat: Seat) -> Vec<u8> {
-        (0u8..9).filter(|&i| board.cells[usize::from(i)].is_none()).collect()
+        (0u8..9)
+            .filter(|&i| board.cells[usize::from(i)].is_none())
+            .collect()
     }
 }
 
@@ -101,10 +109,18 @@ mod tests {
 
     fn play(moves: &[(Seat, &str)]) -> gamehost_sdk::Transition {
         let mut rules = NativeRules::<TicTacToe>::new();
-        let setup = Setup { players: 2, options: "{}".into(), seed: 0 };
+        let setup = Setup {
+            players: 2,
+            options: "{}".into(),
+            seed: 0,
+        };
         let mut t = rules.start(&setup).unwrap().unwrap();
         for (ply, (seat, mv)) in moves.iter().enumerate() {
-            let ctx = Context { seat: *seat, ply: ply as u64, entropy: 0 };
+            let ctx = Context {
+                seat: *seat,
+                ply: ply as u64,
+                entropy: 0,
+            };
             t = rules.apply(&t.state, &ctx, mv).unwrap().unwrap();
         }
         t
@@ -113,25 +129,57 @@ mod tests {
     #[test]
     fn three_in_a_row_wins() {
         let t = play(&[(0, "0"), (1, "3"), (0, "1"), (1, "4"), (0, "2")]);
-        assert_eq!(t.phase, Phase::Finished(Outcome::winner(0, "three in a row")));
+        assert_eq!(
+            t.phase,
+            Phase::Finished(Outcome::winner(0, "three in a row"))
+        );
     }
 
     #[test]
     fn full_board_is_a_draw() {
-        let t = play(&[(0, "0"), (1, "1"), (0, "2"), (1, "4"), (0, "3"), (1, "5"), (0, "7"), (1, "6"), (0, "8")]);
-        assert!(matches!(t.phase, Phase::Finished(Outcome { draw: true, .. })));
+        let t = play(&[
+            (0, "0"),
+            (1, "1"),
+            (0, "2"),
+            (1, "4"),
+            (0, "3"),
+            (1, "5"),
+            (0, "7"),
+            (1, "6"),
+            (0, "8"),
+        ]);
+        assert!(matches!(
+            t.phase,
+            Phase::Finished(Outcome { draw: true, .. })
+        ));
     }
 
     #[test]
     fn taken_and_off_board_cells_are_illegal() {
         let t = play(&[(0, "4")]);
         let mut rules = NativeRules::<TicTacToe>::new();
-        let ctx = Context { seat: 1, ply: 1, entropy: 0 };
-        assert!(matches!(rules.apply(&t.state, &ctx, "4").unwrap(), Err(MoveError::Illegal(_))));
-        assert!(matches!(rules.apply(&t.state, &ctx, "9").unwrap(), Err(MoveError::Illegal(_))));
-        assert!(matches!(rules.apply(&t.state, &ctx, "\"x\"").unwrap(), Err(MoveError::Malformed(_))));
+        let ctx = Context {
+            seat: 1,
+            ply: 1,
+            entropy: 0,
+        };
+        assert!(matches!(
+            rules.apply(&t.state, &ctx, "4").unwrap(),
+            Err(MoveError::Illegal(_))
+        ));
+        assert!(matches!(
+            rules.apply(&t.state, &ctx, "9").unwrap(),
+            Err(MoveError::Illegal(_))
+        ));
+        assert!(matches!(
+            rules.apply(&t.state, &ctx, "\"x\"").unwrap(),
+            Err(MoveError::Malformed(_))
+        ));
         let wrong_seat = Context { seat: 0, ..ctx };
-        assert_eq!(rules.apply(&t.state, &wrong_seat, "0").unwrap(), Err(MoveError::NotYourTurn));
+        assert_eq!(
+            rules.apply(&t.state, &wrong_seat, "0").unwrap(),
+            Err(MoveError::NotYourTurn)
+        );
     }
 
     #[test]
