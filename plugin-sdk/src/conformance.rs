@@ -299,10 +299,10 @@ fn check_setup(
         }
     }
     for players in [0, info.max_players + 1] {
-        if let Ok(_) = rules
+        let started = rules
             .start(&setup(players, options.seed))
-            .map_err(|f| fault("start", &f))?
-        {
+            .map_err(|f| fault("start", &f))?;
+        if started.is_ok() {
             return Err(format!(
                 "start accepted {players} players, outside {}..={}",
                 info.min_players, info.max_players
@@ -381,6 +381,8 @@ fn playout(
         .map_err(|f| fault("start", &f))?
         .map_err(|why| format!("start refused {players} players: {why}"))?;
     let mut steps = Vec::new();
+    // Moves listed at earlier steps: those not listed now are illegal now.
+    let mut earlier_moves: Vec<String> = Vec::new();
     for ply in 0..u64::from(options.max_plies) {
         check_views(rules, &current.state, players)
             .map_err(|e| format!("after {ply} moves: {e}"))?;
@@ -405,6 +407,8 @@ fn playout(
         }
         let ctx = context(seat, ply, &mut rng);
         if exhaustive {
+            refuses_unlisted(rules, &current.state, &ctx, &moves, &earlier_moves, players)?;
+            earlier_moves.extend(moves.iter().cloned());
             for mv in &moves {
                 match rules
                     .apply(&current.state, &ctx, mv)
@@ -428,7 +432,7 @@ fn playout(
             })?;
         check_transition(&next, players, "apply")?;
         steps.push(Step {
-            state: std::mem::replace(&mut current.state, Vec::new()),
+            state: std::mem::take(&mut current.state),
             seat,
             ctx,
             mv,
@@ -439,6 +443,45 @@ fn playout(
         "a random playout with {players} players did not finish within {} moves",
         options.max_plies
     ))
+}
+
+/// Moves that were legal earlier but are not listed now must be refused as
+/// illegal (or malformed): apply and legal-moves must agree both ways.
+fn refuses_unlisted(
+    rules: &mut dyn Rules,
+    state: &[u8],
+    ctx: &Context,
+    listed: &[String],
+    earlier: &[String],
+    players: u32,
+) -> Result<(), String> {
+    let unlisted = earlier
+        .iter()
+        .rev()
+        .filter(|mv| !listed.contains(mv))
+        .take(4);
+    for mv in unlisted {
+        match rules
+            .apply(state, ctx, mv)
+            .map_err(|f| fault(&format!("apply({mv})"), &f))?
+        {
+            Err(MoveError::Illegal(_) | MoveError::Malformed(_)) => {}
+            Ok(t) => {
+                check_transition(&t, players, "apply")?;
+                return Err(format!(
+                    "at ply {}, seat {} played {mv}, which legal-moves does not list, and apply accepted it",
+                    ctx.ply, ctx.seat
+                ));
+            }
+            Err(other) => {
+                return Err(format!(
+                    "at ply {}, the unlisted move {mv} by the seat to move answered {other}; expected illegal",
+                    ctx.ply
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_playouts(
@@ -458,7 +501,7 @@ fn check_playouts(
     let longest = lengths.iter().max().copied().unwrap_or(0);
     let mean = lengths.iter().sum::<usize>() / lengths.len().max(1);
     Ok(format!(
-        "{} random games finished (mean {mean}, longest {longest} moves); every listed move of the first was accepted; views are JSON",
+        "{} random games finished (mean {mean}, longest {longest} moves); in the first, every listed move was accepted and earlier moves no longer listed were refused; views are JSON",
         lengths.len()
     ))
 }
@@ -556,17 +599,14 @@ fn check_after_end(
         for seat in 0..played.players {
             let ctx = Context { seat, ..step.ctx };
             tried += 1;
-            match rules
+            let answer = rules
                 .apply(&played.last.state, &ctx, &step.mv)
-                .map_err(|f| fault("apply", &f))?
-            {
-                Ok(_) => {
-                    return Err(format!(
-                        "the game had finished, yet apply accepted {} from seat {seat}",
-                        step.mv
-                    ));
-                }
-                Err(_) => {}
+                .map_err(|f| fault("apply", &f))?;
+            if answer.is_ok() {
+                return Err(format!(
+                    "the game had finished, yet apply accepted {} from seat {seat}",
+                    step.mv
+                ));
             }
         }
     }

@@ -46,32 +46,19 @@ impl Plugin {
         let pre = GamePre::new(pre)
             .map_err(anyhow::Error::from)
             .context("the component does not export the gamehost:plugin rules interface")?;
-        let mut plugin = Plugin {
+        let info = new_instance(engine, &pre, limits, "loading", 0)
+            .and_then(|mut instance| instance.info())
+            .map_err(|f| anyhow::anyhow!("info failed: {f}"))?;
+        Ok(Plugin {
             inner: Arc::new(PluginInner {
                 engine: engine.clone(),
                 pre,
                 component,
-                info: GameInfo {
-                    id: String::new(),
-                    name: String::new(),
-                    version: String::new(),
-                    min_players: 0,
-                    max_players: 0,
-                    description: String::new(),
-                    options_schema: None,
-                },
+                info,
                 hash,
                 limits,
             }),
-        };
-        let info = plugin
-            .instantiate(0)
-            .and_then(|mut i| i.info())
-            .map_err(|f| anyhow::anyhow!("info failed: {f}"))?;
-        if let Some(inner) = Arc::get_mut(&mut plugin.inner) {
-            inner.info = info;
-        }
-        Ok(plugin)
+        })
     }
 
     /// What the rules said about themselves at load.
@@ -103,30 +90,62 @@ impl Plugin {
     /// Calls on it share its memory; drop it to start clean.
     pub fn instantiate(&self, seed: u64) -> Result<Instance, Fault> {
         let inner = &self.inner;
-        let tag = if inner.info.id.is_empty() {
-            "loading"
-        } else {
-            inner.info.id.as_str()
-        };
-        let mut store = Store::new(
-            inner.engine.engine(),
-            Sandbox::new(tag, seed, inner.limits.memory_bytes),
-        );
-        store.limiter(|s| &mut s.memory);
-        store.set_epoch_deadline(deadline_ticks(inner.limits.deadline));
-        store.epoch_deadline_trap();
-        let game = inner
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| classify(&store, e.into(), inner.limits, "instantiate"))?;
-        Ok(Instance {
-            store,
-            game,
-            limits: inner.limits,
-            broken: None,
-            stats: CallStats::default(),
+        new_instance(
+            &inner.engine,
+            &inner.pre,
+            inner.limits,
+            &inner.info.id,
+            seed,
+        )
+    }
+
+    /// Runs `calls` on a fresh instance on the blocking thread pool, so a
+    /// plugin call never holds up the async runtime's workers.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        seed: u64,
+        calls: impl FnOnce(&mut Instance) -> Result<T, Fault> + Send + 'static,
+    ) -> Result<T, Fault> {
+        let plugin = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut instance = plugin.instantiate(seed)?;
+            calls(&mut instance)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(Fault::new(
+                FaultKind::Trap,
+                format!("the plugin call panicked in the host: {e}"),
+            ))
         })
     }
+}
+
+/// A fresh instance of `pre` in a store of its own, under `limits`.
+fn new_instance(
+    engine: &PluginEngine,
+    pre: &GamePre<Sandbox>,
+    limits: Limits,
+    tag: &str,
+    seed: u64,
+) -> Result<Instance, Fault> {
+    let mut store = Store::new(
+        engine.engine(),
+        Sandbox::new(tag, seed, limits.memory_bytes),
+    );
+    store.limiter(|s| &mut s.memory);
+    store.set_epoch_deadline(deadline_ticks(limits.deadline));
+    store.epoch_deadline_trap();
+    let game = pre
+        .instantiate(&mut store)
+        .map_err(|e| classify(&store, e.into(), limits, "instantiate"))?;
+    Ok(Instance {
+        store,
+        game,
+        limits,
+        broken: None,
+        stats: CallStats::default(),
+    })
 }
 
 fn deadline_ticks(deadline: Duration) -> u64 {
@@ -213,21 +232,23 @@ impl Instance {
         Ok(())
     }
 
+    fn check_json(&mut self, name: &str, text: &str) -> Result<(), Fault> {
+        if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+            return Ok(());
+        }
+        let fault = Fault::new(
+            FaultKind::BadOutput,
+            format!("{name} returned text that is not JSON: {}", preview(text)),
+        );
+        self.broken = Some(fault.clone());
+        Err(fault)
+    }
+
     fn check_transition(&mut self, name: &str, t: &Transition) -> Result<(), Fault> {
         let events: usize = t.events.iter().map(String::len).sum();
         self.check_size(name, t.state.len() + events)?;
-        if let Some(bad) = t
-            .events
-            .iter()
-            .find(|e| serde_json::from_str::<serde::de::IgnoredAny>(e).is_err())
-        {
-            return Err(Fault::new(
-                FaultKind::BadOutput,
-                format!(
-                    "{name} returned an event that is not JSON: {}",
-                    preview(bad)
-                ),
-            ));
+        for event in &t.events {
+            self.check_json(name, event)?;
         }
         Ok(())
     }
@@ -333,6 +354,9 @@ impl Rules for Instance {
             g.gamehost_plugin_rules().call_legal_moves(s, state, seat)
         })?;
         self.check_size("legal-moves", moves.iter().map(String::len).sum())?;
+        for mv in &moves {
+            self.check_json("legal-moves", mv)?;
+        }
         Ok(moves)
     }
 
