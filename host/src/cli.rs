@@ -2,6 +2,7 @@
 
 pub mod plugin_cmd;
 pub mod serve;
+pub mod token;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(serve::ServeArgs),
+    /// Mint a token signed with the host's secret.
+    Token(token::TokenArgs),
     /// Work with rules plugins: check, scaffold.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -40,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Serve(args) => serve::run(args)
             .await
             .map(|()| std::process::ExitCode::SUCCESS),
+        Command::Token(args) => token::run(args).map(|()| std::process::ExitCode::SUCCESS),
         Command::Plugin(PluginCommand::Check(args)) => plugin_cmd::check(args).await,
         Command::Plugin(PluginCommand::New(args)) => {
             plugin_cmd::new(args).map(|()| std::process::ExitCode::SUCCESS)

@@ -20,6 +20,89 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Limits of every plugin call.
     pub plugin: PluginSettings,
+    /// Socket.IO transport settings.
+    pub socket: SocketSettings,
+    /// Token keys.
+    pub auth: AuthSettings,
+    /// Per-user event budget.
+    pub rate_limit: RateLimitSettings,
+    /// How long a player who dropped keeps their seat, in ms.
+    pub reconnect_grace_ms: u64,
+}
+
+/// Socket.IO settings (the seed design's values by default).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SocketSettings {
+    /// Interval between server pings, in ms.
+    pub ping_interval_ms: u64,
+    /// How long to wait for a pong before closing, in ms.
+    pub ping_timeout_ms: u64,
+    /// How long a transport upgrade may take, in ms.
+    pub upgrade_timeout_ms: u64,
+    /// Largest message a client may send, in bytes.
+    pub max_payload_bytes: u64,
+    /// Origins allowed to connect from a browser (CORS, with credentials).
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for SocketSettings {
+    fn default() -> Self {
+        SocketSettings {
+            ping_interval_ms: 25_000,
+            ping_timeout_ms: 60_000,
+            upgrade_timeout_ms: 10_000,
+            max_payload_bytes: 1_000_000,
+            cors_origins: vec!["http://localhost:3000".into()],
+        }
+    }
+}
+
+/// Where token keys come from.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HS256 secret (at least 32 bytes). Without one the host keeps a
+    /// random secret in `DATA_DIR/token-secret`.
+    pub secret: Option<String>,
+    /// PEM files of RS256 public keys of platforms that issue tokens.
+    pub rsa_public_keys: Vec<PathBuf>,
+    /// PEM files of Ed25519 public keys of platforms that issue tokens.
+    pub ed25519_public_keys: Vec<PathBuf>,
+}
+
+/// Per-user event budget.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Sustained events per second.
+    pub per_second: u32,
+    /// Extra events allowed at once.
+    pub burst: u32,
+    /// Refused events in a row after which the socket is disconnected.
+    pub disconnect_after: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let d = crate::realtime::RateLimit::default();
+        RateLimitSettings {
+            per_second: d.per_second,
+            burst: d.burst,
+            disconnect_after: d.disconnect_after,
+        }
+    }
+}
+
+impl RateLimitSettings {
+    /// As the realtime layer takes it.
+    pub fn rate_limit(&self) -> crate::realtime::RateLimit {
+        crate::realtime::RateLimit {
+            per_second: self.per_second,
+            burst: self.burst,
+            disconnect_after: self.disconnect_after,
+        }
+    }
 }
 
 /// Plugin call limits, as written in the config file.
@@ -41,6 +124,10 @@ impl Default for Config {
             plugins_dir: PathBuf::from("target/plugins"),
             data_dir: PathBuf::from("data"),
             plugin: PluginSettings::default(),
+            socket: SocketSettings::default(),
+            auth: AuthSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+            reconnect_grace_ms: 30_000,
         }
     }
 }
@@ -76,6 +163,25 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing config {}", path.display()))
+    }
+
+    /// The token keys: the configured secret, or the one kept in the data
+    /// folder (created on first use).
+    pub fn key_settings(&self) -> anyhow::Result<crate::auth::KeySettings> {
+        let secret = match &self.auth.secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => crate::auth::load_or_create_secret(&self.data_dir.join("token-secret"))?,
+        };
+        Ok(crate::auth::KeySettings {
+            secret,
+            rsa_public_keys: self.auth.rsa_public_keys.clone(),
+            ed25519_public_keys: self.auth.ed25519_public_keys.clone(),
+        })
+    }
+
+    /// The embedded database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("gamehost.db")
     }
 
     /// Where compiled components are cached.

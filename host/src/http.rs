@@ -1,32 +1,70 @@
-//! The HTTP API.
+//! The HTTP API (axum). Handlers decode, call a service, encode.
 //!
-//! - `GET /healthz`: the process is up.
-//! - `GET /api/games`: the loaded games, newest version of each.
+//! - `GET /healthz`, `GET /readyz`: liveness and readiness.
+//! - `GET /api/games`: the loaded game types.
+//! - `GET /api/games/{id}`: one game.
+//! - `GET /api/users/{id}/games`: a user's games.
+//! - `POST /api/auth/guest`: a guest token.
 
+use crate::auth::{Role, TokenService, User, valid_name};
+use crate::game::{ErrorCode, GameError, GameService};
 use crate::plugin::PluginRegistry;
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use gamehost_sdk::GameInfo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
 
 /// What the HTTP handlers share.
 #[derive(Clone)]
 pub struct AppState {
     /// The loaded plugins.
     pub plugins: PluginRegistry,
+    /// The games.
+    pub games: Arc<GameService>,
+    /// Token minting for guests.
+    pub tokens: TokenService,
 }
 
 /// The router of every HTTP route.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(healthz))
         .route("/api/games", get(list_games))
+        .route("/api/games/{id}", get(get_game))
+        .route("/api/users/{id}/games", get(user_games))
+        .route("/api/auth/guest", post(guest))
         .with_state(state)
 }
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// An API error as JSON, with the status that fits its code.
+struct ApiError(GameError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match self.0.code {
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Malformed | ErrorCode::PayloadTooLarge => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let body = json!({"error": {"code": self.0.code.as_str(), "message": self.0.message}});
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<GameError> for ApiError {
+    fn from(e: GameError) -> Self {
+        ApiError(e)
+    }
 }
 
 /// One loaded game, as `GET /api/games` lists it.
@@ -50,4 +88,57 @@ async fn list_games(State(state): State<AppState>) -> Json<Vec<GameListing>> {
         })
         .collect();
     Json(games)
+}
+
+async fn get_game(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(state.games.public_record(&id).await?))
+}
+
+async fn user_games(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::store::UserGame>>, ApiError> {
+    let games = state
+        .games
+        .store()
+        .games_of(&id, 100)
+        .await
+        .map_err(GameError::from)?;
+    Ok(Json(games))
+}
+
+#[derive(Deserialize)]
+struct GuestRequest {
+    name: String,
+}
+
+/// How long a guest token lasts.
+const GUEST_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+async fn guest(
+    State(state): State<AppState>,
+    body: Result<Json<GuestRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(request) = body.map_err(|e| GameError::new(ErrorCode::Malformed, e.body_text()))?;
+    let name = valid_name(&request.name).ok_or_else(|| {
+        GameError::new(
+            ErrorCode::Malformed,
+            "a name is 1-32 characters without control characters",
+        )
+    })?;
+    let user = User {
+        id: format!("guest-{}", uuid::Uuid::new_v4().simple()),
+        name,
+        role: Role::Player,
+    };
+    let token = state
+        .tokens
+        .mint(&user, GUEST_TOKEN_TTL)
+        .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?;
+    Ok(Json(
+        json!({"token": token, "userId": user.id, "name": user.name, "role": user.role.as_str()}),
+    ))
 }

@@ -3,11 +3,19 @@
 //! # Layout
 //! - [`plugin`]: the wasmtime engine, the sandbox, loaded plugins, the
 //!   registry and the conformance suite.
+//! - [`game`]: games and the move pipeline, knowing nothing of transport.
+//! - [`store`]: persistence behind a compare-and-set trait (SQLite built in).
+//! - [`auth`]: tokens and roles.
+//! - [`realtime`]: the Socket.IO handlers.
 //! - [`http`]: the HTTP API (axum).
 //! - [`config`]: settings from flags, a file and `GAMEHOST_*` variables.
 //! - [`cli`]: the `gamehost` command line.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod game;
 pub mod http;
 pub mod plugin;
+pub mod realtime;
+pub mod store;

@@ -177,11 +177,42 @@ fn run(serve_args: &[String]) -> Result<(), String> {
     status(cmd)
 }
 
+/// Builds everything, runs the Rust tests, then the end-to-end tests that
+/// drive the real binary with the npm `socket.io-client`.
 fn test(test_args: &[String]) -> Result<(), String> {
     build_plugins()?;
+    // The end-to-end tests start the real binary: build it first (a
+    // workspace test run does not build other packages' binaries).
+    let mut cmd = cargo();
+    cmd.args(["build", "--package", "gamehost"]);
+    status(cmd)?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"]);
     cmd.args(test_args);
+    status(cmd)?;
+    node_tests()
+}
+
+/// `npm ci` in tests/e2e (npm registry packages only), then Node's test
+/// runner over it.
+fn node_tests() -> Result<(), String> {
+    let dir = root().join("tests/e2e");
+    for tool in ["node", "npm"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!(
+                "{tool} is not installed: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"
+            ));
+        }
+    }
+    let mut cmd = Command::new("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir);
+    status(cmd)?;
+    let mut cmd = Command::new("node");
+    cmd.args(["--test", "--test-concurrency=1"])
+        .env("GAMEHOST_BIN", target_dir().join("debug/gamehost"))
+        .env("GAMEHOST_PLUGINS_DIR", target_dir().join("plugins"))
+        .current_dir(&dir);
     status(cmd)
 }
 

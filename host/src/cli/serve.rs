@@ -1,47 +1,91 @@
 //! `gamehost serve`.
 
+use crate::auth::TokenService;
 use crate::config::Config;
+use crate::game::GameService;
+use crate::game::scheduler::LocalScheduler;
 use crate::http::{self, AppState};
 use crate::plugin::{PluginEngine, PluginRegistry};
+use crate::realtime::Realtime;
+use crate::store::sqlite::SqliteStore;
 use anyhow::Context as _;
+use axum::http::{HeaderValue, Method};
 use clap::Args;
+use socketioxide::{SocketIo, TransportType};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::CorsLayer;
+
+/// Where the config comes from; shared by `serve` and `token`.
+#[derive(Args, Debug, Clone)]
+pub struct ConfigArgs {
+    /// TOML config file.
+    #[arg(long, env = "GAMEHOST_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Folder for the store, the token secret and caches.
+    #[arg(long, env = "GAMEHOST_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// HS256 token secret (at least 32 bytes).
+    #[arg(long, env = "GAMEHOST_TOKEN_SECRET", hide_env_values = true)]
+    pub token_secret: Option<String>,
+}
+
+impl ConfigArgs {
+    /// The config file, with these flags applied.
+    pub fn load(&self) -> anyhow::Result<Config> {
+        let mut config = Config::load(self.config.as_deref())?;
+        if let Some(dir) = &self.data_dir {
+            config.data_dir = dir.clone();
+        }
+        if let Some(secret) = &self.token_secret {
+            config.auth.secret = Some(secret.clone());
+        }
+        Ok(config)
+    }
+}
 
 /// Flags of `gamehost serve`; each overrides the config file.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// TOML config file.
-    #[arg(long, env = "GAMEHOST_CONFIG")]
-    pub config: Option<PathBuf>,
+    /// Config file, data folder, secret.
+    #[command(flatten)]
+    pub common: ConfigArgs,
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "GAMEHOST_LISTEN")]
     pub listen: Option<SocketAddr>,
     /// Folder of rules components loaded at start.
     #[arg(long, env = "GAMEHOST_PLUGINS_DIR")]
     pub plugins_dir: Option<PathBuf>,
-    /// Folder for the store and caches.
-    #[arg(long, env = "GAMEHOST_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    /// Origins allowed to connect from browsers, comma-separated.
+    #[arg(long, env = "GAMEHOST_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Option<Vec<String>>,
+    /// How long a player who dropped keeps their seat, in ms.
+    #[arg(long, env = "GAMEHOST_RECONNECT_GRACE_MS")]
+    pub reconnect_grace_ms: Option<u64>,
 }
 
 impl ServeArgs {
     fn config(&self) -> anyhow::Result<Config> {
-        let mut config = Config::load(self.config.as_deref())?;
+        let mut config = self.common.load()?;
         if let Some(listen) = self.listen {
             config.listen = listen;
         }
         if let Some(dir) = &self.plugins_dir {
             config.plugins_dir = dir.clone();
         }
-        if let Some(dir) = &self.data_dir {
-            config.data_dir = dir.clone();
+        if let Some(origins) = &self.cors_origins {
+            config.socket.cors_origins = origins.clone();
+        }
+        if let Some(grace) = self.reconnect_grace_ms {
+            config.reconnect_grace_ms = grace;
         }
         Ok(config)
     }
 }
 
-/// Loads the plugins and serves until Ctrl-C or SIGTERM.
+/// Loads the plugins and the store, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
     let limits = config.plugin.limits();
@@ -56,7 +100,59 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let loaded = outcomes.iter().filter(|o| o.result.is_ok()).count();
     tracing::info!(loaded, refused = outcomes.len() - loaded, dir = %config.plugins_dir.display(), "plugins loaded");
 
-    let app = http::router(AppState { plugins });
+    let store = SqliteStore::open(&config.database_path())
+        .with_context(|| format!("opening {}", config.database_path().display()))?;
+    let tokens = TokenService::new(&config.key_settings()?)?;
+    let (due, mut due_deadlines) = tokio::sync::mpsc::unbounded_channel();
+    let (outbox, mut unprompted) = tokio::sync::mpsc::unbounded_channel();
+    let scheduler = Arc::new(LocalScheduler::new(due));
+    let games = Arc::new(GameService::new(
+        plugins.clone(),
+        Arc::new(store),
+        scheduler,
+        outbox,
+        config.reconnect_grace_ms,
+    ));
+    let resumed = games
+        .resume()
+        .await
+        .map_err(|e| anyhow::anyhow!("resuming games: {e}"))?;
+    tracing::info!(resumed, "unfinished games resumed");
+    let firing = games.clone();
+    tokio::spawn(async move {
+        while let Some(deadline) = due_deadlines.recv().await {
+            let games = firing.clone();
+            tokio::spawn(async move { games.fire(deadline).await });
+        }
+    });
+
+    let socket = &config.socket;
+    let (socket_layer, io) = SocketIo::builder()
+        .ping_interval(Duration::from_millis(socket.ping_interval_ms))
+        .ping_timeout(Duration::from_millis(socket.ping_timeout_ms))
+        .upgrade_timeout(Duration::from_millis(socket.upgrade_timeout_ms))
+        .max_payload(socket.max_payload_bytes)
+        .transports([TransportType::Polling, TransportType::Websocket])
+        .build_layer();
+    let realtime = Realtime::attach(
+        io,
+        games.clone(),
+        tokens.clone(),
+        config.rate_limit.rate_limit(),
+    );
+    tokio::spawn(async move {
+        while let Some(deliveries) = unprompted.recv().await {
+            realtime.send(&deliveries).await;
+        }
+    });
+
+    let app = http::router(AppState {
+        plugins,
+        games,
+        tokens,
+    })
+    .layer(socket_layer)
+    .layer(cors(&socket.cors_origins));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -64,12 +160,34 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(address = %local, "gamehost listening");
     // The one line scripts and tests wait for.
     println!("gamehost listening on http://{local}");
+    // A move answers with two small writes (broadcast, then ack): without
+    // TCP_NODELAY, Nagle and delayed ACKs stall each by tens of ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("gamehost stopped");
     Ok(())
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+        ])
 }
 
 async fn shutdown_signal() {

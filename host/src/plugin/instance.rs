@@ -155,12 +155,8 @@ fn deadline_ticks(deadline: Duration) -> u64 {
 /// What the calls on one instance cost.
 #[derive(Clone, Debug, Default)]
 pub struct CallStats {
-    /// Calls made.
-    pub calls: u32,
-    /// Longest call.
-    pub slowest: Duration,
-    /// Name of the longest call.
-    pub slowest_call: &'static str,
+    /// Each call made: the export's name and how long it took.
+    pub calls: Vec<(&'static str, Duration)>,
 }
 
 /// A fresh instance of a plugin. After a fault it refuses further calls:
@@ -204,12 +200,7 @@ impl Instance {
             .set_epoch_deadline(deadline_ticks(self.limits.deadline));
         let started = Instant::now();
         let result = f(&self.game, &mut self.store);
-        let took = started.elapsed();
-        self.stats.calls += 1;
-        if took > self.stats.slowest {
-            self.stats.slowest = took;
-            self.stats.slowest_call = name;
-        }
+        self.stats.calls.push((name, started.elapsed()));
         result.map_err(|e| {
             let fault = classify(&self.store, e.into(), self.limits, name);
             self.broken = Some(fault.clone());

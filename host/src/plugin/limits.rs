@@ -16,7 +16,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            deadline: Duration::from_millis(200),
+            // Far above any sane call (well under a millisecond), so that a
+            // loaded machine never fails an honest call; a runaway loop still
+            // stops within a second.
+            deadline: Duration::from_millis(1000),
             memory_bytes: 64 << 20,
             output_bytes: 1 << 20,
         }

@@ -1,0 +1,298 @@
+//! Who is connecting: JWT verification, guest and operator tokens, roles.
+//!
+//! Tokens are HS256 with the host's secret, or RS256 / EdDSA signed by a
+//! platform whose public key the host is given. The host mints HS256 tokens
+//! for guests (`POST /api/auth/guest`) and operators (`gamehost token`).
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// What a user may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Plays and watches games.
+    #[default]
+    Player,
+    /// Helps players: may watch any game.
+    Support,
+    /// Runs the host.
+    Admin,
+}
+
+impl Role {
+    /// The role's name, as in tokens.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Player => "player",
+            Role::Support => "support",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The features a client of this role may use, for `connection:confirmed`.
+    pub fn features(self) -> Vec<&'static str> {
+        let mut features = vec!["play", "spectate", "lobby", "rematch"];
+        if matches!(self, Role::Support | Role::Admin) {
+            features.push("inspect");
+        }
+        if self == Role::Admin {
+            features.push("admin");
+        }
+        features
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "player" => Ok(Role::Player),
+            "support" => Ok(Role::Support),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!("unknown role {other:?} (player, support or admin)")),
+        }
+    }
+}
+
+/// An authenticated user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// Stable id (the token's `sub`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What they may do.
+    pub role: Role,
+}
+
+/// The claims of a Gamehost token.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    role: Role,
+    exp: u64,
+}
+
+/// Why a token was refused. The message is what the client reads in
+/// `connect_error`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No token in the handshake or the headers.
+    #[error("authentication failed: no token")]
+    Missing,
+    /// The token has expired.
+    #[error("authentication failed: token expired")]
+    Expired,
+    /// Bad signature, bad shape, unknown algorithm.
+    #[error("authentication failed: invalid token: {0}")]
+    Invalid(String),
+}
+
+/// Verifies and mints tokens.
+#[derive(Clone)]
+pub struct TokenService {
+    secret: EncodingKey,
+    verifiers: Vec<(DecodingKey, Validation)>,
+}
+
+impl fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenService({} verifiers)", self.verifiers.len())
+    }
+}
+
+/// Where the keys come from.
+#[derive(Clone, Debug, Default)]
+pub struct KeySettings {
+    /// The HS256 shared secret.
+    pub secret: Vec<u8>,
+    /// PEM files of RS256 public keys of platforms that issue tokens.
+    pub rsa_public_keys: Vec<std::path::PathBuf>,
+    /// PEM files of Ed25519 public keys of platforms that issue tokens.
+    pub ed25519_public_keys: Vec<std::path::PathBuf>,
+}
+
+impl TokenService {
+    /// Builds the service from its keys.
+    pub fn new(keys: &KeySettings) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            keys.secret.len() >= 32,
+            "the token secret must be at least 32 bytes"
+        );
+        let mut verifiers = vec![(
+            DecodingKey::from_secret(&keys.secret),
+            Validation::new(Algorithm::HS256),
+        )];
+        for path in &keys.rsa_public_keys {
+            let pem = read(path)?;
+            let key = DecodingKey::from_rsa_pem(&pem)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            verifiers.push((key, Validation::new(Algorithm::RS256)));
+        }
+        for path in &keys.ed25519_public_keys {
+            let pem = read(path)?;
+            let key = DecodingKey::from_ed_pem(&pem)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            verifiers.push((key, Validation::new(Algorithm::EdDSA)));
+        }
+        Ok(TokenService {
+            secret: EncodingKey::from_secret(&keys.secret),
+            verifiers,
+        })
+    }
+
+    /// Checks a token and returns its user.
+    pub fn verify(&self, token: &str) -> Result<User, AuthError> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(AuthError::Missing);
+        }
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let mut last = AuthError::Invalid(format!("no key for algorithm {:?}", header.alg));
+        for (key, validation) in self
+            .verifiers
+            .iter()
+            .filter(|(_, v)| v.algorithms.contains(&header.alg))
+        {
+            match jsonwebtoken::decode::<Claims>(token, key, validation) {
+                Ok(data) => return user_of(data.claims),
+                Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
+                    return Err(AuthError::Expired);
+                }
+                Err(e) => last = AuthError::Invalid(e.to_string()),
+            }
+        }
+        Err(last)
+    }
+
+    /// Mints an HS256 token for `user`, valid for `ttl`.
+    pub fn mint(&self, user: &User, ttl: std::time::Duration) -> anyhow::Result<String> {
+        let exp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs()
+            + ttl.as_secs();
+        let claims = Claims {
+            sub: user.id.clone(),
+            name: Some(user.name.clone()),
+            role: user.role,
+            exp,
+        };
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.secret,
+        )?)
+    }
+}
+
+fn user_of(claims: Claims) -> Result<User, AuthError> {
+    if claims.sub.is_empty() || claims.sub.len() > 128 {
+        return Err(AuthError::Invalid("sub must be 1-128 characters".into()));
+    }
+    let name = claims
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| claims.sub.clone());
+    Ok(User {
+        id: claims.sub,
+        name: name.chars().take(32).collect(),
+        role: claims.role,
+    })
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("reading key {}: {e}", path.display()))
+}
+
+/// A display name a guest may take: 1-32 characters, no control characters.
+pub fn valid_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let ok = !name.is_empty() && name.chars().count() <= 32 && !name.chars().any(char::is_control);
+    ok.then(|| name.to_string())
+}
+
+/// Loads the HS256 secret from `path`, creating a random one on first use,
+/// so tokens survive restarts and `gamehost token` can mint for the same host.
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let secret = existing.trim().as_bytes().to_vec();
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "{} holds a secret shorter than 32 bytes",
+            path.display()
+        );
+        return Ok(secret);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    std::fs::write(path, &secret)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service() -> TokenService {
+        TokenService::new(&KeySettings {
+            secret: b"0123456789abcdef0123456789abcdef".to_vec(),
+            ..KeySettings::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn minted_tokens_verify_and_forged_ones_do_not() {
+        let svc = service();
+        let user = User {
+            id: "u1".into(),
+            name: "Ada".into(),
+            role: Role::Admin,
+        };
+        let token = svc.mint(&user, std::time::Duration::from_secs(60)).unwrap();
+        assert_eq!(svc.verify(&token).unwrap(), user);
+
+        let other = TokenService::new(&KeySettings {
+            secret: b"another secret, also 32 bytes long".to_vec(),
+            ..KeySettings::default()
+        })
+        .unwrap();
+        let forged = other
+            .mint(&user, std::time::Duration::from_secs(60))
+            .unwrap();
+        assert!(matches!(svc.verify(&forged), Err(AuthError::Invalid(_))));
+        assert_eq!(svc.verify(""), Err(AuthError::Missing));
+        assert!(matches!(
+            svc.verify("not.a.token"),
+            Err(AuthError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn expired_tokens_are_refused_as_expired() {
+        let svc = service();
+        let claims = Claims {
+            sub: "u1".into(),
+            name: None,
+            role: Role::Player,
+            exp: 1_000,
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &svc.secret).unwrap();
+        assert_eq!(svc.verify(&token), Err(AuthError::Expired));
+    }
+}

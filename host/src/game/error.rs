@@ -1,0 +1,131 @@
+//! Errors a client can get from a game request, each with a stable code.
+
+use serde::Serialize;
+
+/// Stable, client-visible error codes (docs/protocol.md lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The payload has the wrong shape.
+    Malformed,
+    /// A field is over its size limit.
+    PayloadTooLarge,
+    /// No such event.
+    UnknownEvent,
+    /// Too many events.
+    RateLimited,
+    /// No loaded plugin has that id.
+    UnknownGameType,
+    /// The rules refused the setup.
+    BadOptions,
+    /// No such game.
+    NotFound,
+    /// Every seat is taken.
+    GameFull,
+    /// The user already has a seat.
+    AlreadyInGame,
+    /// The game does not allow spectators.
+    SpectatorsNotAllowed,
+    /// The user has no seat in the game.
+    NotInGame,
+    /// Seats are still free.
+    GameNotStarted,
+    /// Not this seat's turn.
+    NotYourTurn,
+    /// The rules refused the move.
+    IllegalMove,
+    /// The game is over.
+    GameFinished,
+    /// A rematch needs a finished game.
+    GameNotFinished,
+    /// No draw offer to answer.
+    NoDrawOffer,
+    /// No rematch offer to answer.
+    NoRevengeOffer,
+    /// The game changed meanwhile.
+    Conflict,
+    /// The rules failed.
+    PluginFailure,
+    /// The server failed.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as sent to clients.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Malformed => "MALFORMED",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::UnknownEvent => "UNKNOWN_EVENT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::UnknownGameType => "UNKNOWN_GAME_TYPE",
+            ErrorCode::BadOptions => "BAD_OPTIONS",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::GameFull => "GAME_FULL",
+            ErrorCode::AlreadyInGame => "ALREADY_IN_GAME",
+            ErrorCode::SpectatorsNotAllowed => "SPECTATORS_NOT_ALLOWED",
+            ErrorCode::NotInGame => "NOT_IN_GAME",
+            ErrorCode::GameNotStarted => "GAME_NOT_STARTED",
+            ErrorCode::NotYourTurn => "NOT_YOUR_TURN",
+            ErrorCode::IllegalMove => "ILLEGAL_MOVE",
+            ErrorCode::GameFinished => "GAME_FINISHED",
+            ErrorCode::GameNotFinished => "GAME_NOT_FINISHED",
+            ErrorCode::NoDrawOffer => "NO_DRAW_OFFER",
+            ErrorCode::NoRevengeOffer => "NO_REVENGE_OFFER",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::PluginFailure => "PLUGIN_FAILURE",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// A refused request: a code and a message in words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct GameError {
+    /// Stable code.
+    pub code: ErrorCode,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl GameError {
+    /// An error with a code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        GameError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for GameError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Conflict { .. } => GameError::new(
+                ErrorCode::Conflict,
+                "the game changed at the same moment; resync and try again",
+            ),
+            crate::store::StoreError::Backend(why) => {
+                tracing::error!(error = %why, "store failure");
+                GameError::new(
+                    ErrorCode::Internal,
+                    "the game could not be stored; nothing changed",
+                )
+            }
+        }
+    }
+}
+
+impl From<gamehost_sdk::Fault> for GameError {
+    fn from(fault: gamehost_sdk::Fault) -> Self {
+        tracing::warn!(kind = fault.kind.as_str(), message = %fault.message, "plugin failure");
+        GameError::new(
+            ErrorCode::PluginFailure,
+            format!(
+                "the game's rules failed ({}); nothing changed",
+                fault.kind.as_str()
+            ),
+        )
+    }
+}

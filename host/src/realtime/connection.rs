@@ -1,0 +1,141 @@
+//! Connecting: the token check, rooms, presence and reconnection.
+
+use super::Realtime;
+use crate::auth::{AuthError, User};
+use crate::game::service::game_room;
+use serde_json::{Value, json};
+use socketioxide::SocketIo;
+use socketioxide::extract::{SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
+
+/// Refused events in a row on one socket (for the rate limit).
+#[derive(Clone, Default)]
+pub struct Strikes(pub Arc<AtomicU32>);
+
+/// The room of every socket of a user.
+pub fn user_room(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+
+pub(super) fn register(io: &SocketIo, realtime: Arc<Realtime>) {
+    let auth = realtime.clone();
+    let middleware = move |socket: SocketRef, TryData(handshake): TryData<Value>| {
+        let realtime = auth.clone();
+        async move {
+            let token = token_of(&socket, handshake.ok().as_ref());
+            let user = match token {
+                Some(token) => realtime.tokens.verify(&token),
+                None => Err(AuthError::Missing),
+            };
+            match user {
+                Ok(user) => {
+                    socket.extensions.insert(user);
+                    socket.extensions.insert(Strikes::default());
+                    Ok(())
+                }
+                Err(e) => {
+                    tracing::info!(socket = %socket.id, reason = %e, "connection refused");
+                    Err(e)
+                }
+            }
+        }
+    };
+    let on_connect = move |socket: SocketRef| {
+        let realtime = realtime.clone();
+        async move { connected(realtime, socket).await }
+    };
+    io.ns("/", on_connect.with(middleware));
+}
+
+/// The token from `auth.token` in the handshake, else the `Authorization`
+/// header.
+fn token_of(socket: &SocketRef, handshake: Option<&Value>) -> Option<String> {
+    if let Some(token) = handshake
+        .and_then(|h| h.get("token"))
+        .and_then(Value::as_str)
+    {
+        return Some(token.to_string());
+    }
+    let header = socket
+        .req_parts()
+        .headers
+        .get("authorization")?
+        .to_str()
+        .ok()?;
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
+    let Some(user) = socket.extensions.get::<User>() else {
+        // The middleware always inserts the user; without one, refuse.
+        let _ = socket.disconnect();
+        return;
+    };
+    socket.join(user_room(&user.id));
+    socket.join(format!("role:{}", user.role.as_str()));
+    let first = realtime.games.socket_connected(&user.id);
+    tracing::info!(user = %user.id, socket = %socket.id, role = user.role.as_str(), "connected");
+    let _ = socket.emit(
+        "connection:confirmed",
+        &json!({
+            "socketId": socket.id.to_string(),
+            "userId": user.id,
+            "name": user.name,
+            "role": user.role.as_str(),
+            "serverTime": crate::game::service::now_ms(),
+            "features": user.role.features(),
+        }),
+    );
+    // Seats in running games come back with the connection.
+    match realtime.games.active_games_of(&user.id).await {
+        Ok(games) if !games.is_empty() => {
+            for game in &games {
+                socket.join(game_room(game));
+                if first {
+                    let _ = realtime
+                        .io
+                        .to(game_room(game))
+                        .except(user_room(&user.id))
+                        .emit(
+                            "user:reconnected",
+                            &json!({"gameId": game, "userId": user.id, "name": user.name}),
+                        )
+                        .await;
+                }
+            }
+            let _ = socket.emit(
+                "connection:restored",
+                &json!({"restoredAt": crate::game::service::now_ms(), "games": games}),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(user = %user.id, error = %e, "could not list the user's games"),
+    }
+    super::events::register(&realtime, &socket);
+    let on_disconnect = {
+        let realtime = realtime.clone();
+        move |socket: SocketRef| {
+            let realtime = realtime.clone();
+            async move { disconnected(realtime, socket).await }
+        }
+    };
+    socket.on_disconnect(on_disconnect);
+}
+
+async fn disconnected(realtime: Arc<Realtime>, socket: SocketRef) {
+    let Some(user) = socket.extensions.get::<User>() else {
+        return;
+    };
+    let last = realtime.games.socket_disconnected(&user.id);
+    tracing::info!(user = %user.id, socket = %socket.id, last, "disconnected");
+    if !last {
+        return;
+    }
+    let notices = realtime.games.player_left(&user.id).await;
+    realtime.send(&notices).await;
+}

@@ -1,0 +1,275 @@
+//! The client events: decode, check the rate limit, call the service,
+//! deliver its broadcasts, answer.
+
+use super::Realtime;
+use super::connection::{Strikes, user_room};
+use crate::auth::User;
+use crate::game::service::{CreateRequest, game_room, spectator_room};
+use crate::game::{Audience, ErrorCode, GameError, Reply};
+use gamehost_sdk::Forfeit;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// `{gameId}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GameRef {
+    game_id: String,
+}
+
+/// `{gameId, as?}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JoinRequest {
+    game_id: String,
+    #[serde(default, rename = "as")]
+    role: Option<String>,
+}
+
+/// `{gameId, move, version?}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MoveRequest {
+    game_id: String,
+    #[serde(rename = "move")]
+    mv: Value,
+    #[serde(default)]
+    version: Option<u64>,
+}
+
+/// `{gameId, version}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncRequest {
+    game_id: String,
+    #[serde(default)]
+    version: u64,
+}
+
+/// Registers every client event on a freshly connected socket.
+pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
+    on(
+        realtime,
+        socket,
+        "game:create",
+        |rt: Arc<Realtime>, user: User, req: CreateRequest| async move {
+            rt.games.create(&user, req).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:join",
+        |rt: Arc<Realtime>, user: User, req: JoinRequest| async move {
+            if req.role.as_deref() == Some("spectator") {
+                rt.games.spectate(&user, &req.game_id).await
+            } else {
+                rt.games.join(&user, &req.game_id).await
+            }
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:spectate",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.spectate(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:stop-spectating",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.stop_spectating(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:move",
+        |rt: Arc<Realtime>, user: User, req: MoveRequest| async move {
+            rt.games
+                .make_move(&user, &req.game_id, &req.mv, req.version)
+                .await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:resign",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.forfeit(&user, &req.game_id, Forfeit::Resign).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:offer-draw",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.offer_draw(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:accept-draw",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.accept_draw(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:decline-draw",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.decline_draw(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:sync",
+        |rt: Arc<Realtime>, user: User, req: SyncRequest| async move {
+            rt.games.sync(&user, &req.game_id, req.version).await
+        },
+    );
+    let rt = realtime.clone();
+    socket.on_fallback(
+        move |socket: SocketRef, Event(event): Event, ack: AckSender| {
+            let rt = rt.clone();
+            async move {
+                if !allowed(&rt, &socket) {
+                    return refuse(&socket, ack, &event, rate_limited());
+                }
+                let error = GameError::new(
+                    ErrorCode::UnknownEvent,
+                    format!("there is no event {event:?}"),
+                );
+                refuse(&socket, ack, &event, error);
+            }
+        },
+    );
+}
+
+/// Registers `event`: its payload decodes to `R`, `handle` answers it.
+fn on<R, F, Fut>(realtime: &Arc<Realtime>, socket: &SocketRef, event: &'static str, handle: F)
+where
+    R: DeserializeOwned + Send + 'static,
+    F: Fn(Arc<Realtime>, User, R) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Reply, GameError>> + Send,
+{
+    let realtime = realtime.clone();
+    socket.on(event, move |socket: SocketRef, TryData(payload): TryData<Value>, ack: AckSender| {
+        let realtime = realtime.clone();
+        let handle = handle.clone();
+        async move {
+            let Some(user) = socket.extensions.get::<User>() else {
+                return;
+            };
+            if !allowed(&realtime, &socket) {
+                tracing::info!(user = %user.id, socket = %socket.id, event, "rate limited");
+                return refuse(&socket, ack, event, rate_limited());
+            }
+            tracing::debug!(user = %user.id, socket = %socket.id, event, "event");
+            let request = payload
+                .map_err(|e| GameError::new(ErrorCode::Malformed, format!("the payload is not JSON: {e}")))
+                .and_then(|value| {
+                    if !value.is_object() {
+                        return Err(GameError::new(ErrorCode::Malformed, "the payload must be a JSON object"));
+                    }
+                    serde_json::from_value::<R>(value).map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))
+                });
+            let result = match request {
+                Ok(request) => handle(realtime.clone(), user.clone(), request).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(reply) => {
+                    deliver(&realtime, &user, &reply).await;
+                    let mut answer = reply.ack;
+                    answer.insert("ok".into(), Value::Bool(true));
+                    let _ = ack.send(&Value::Object(answer));
+                }
+                Err(error) => {
+                    tracing::info!(user = %user.id, event, code = error.code.as_str(), message = %error.message, "refused");
+                    refuse(&socket, ack, event, error);
+                }
+            }
+        }
+    });
+}
+
+fn rate_limited() -> GameError {
+    GameError::new(ErrorCode::RateLimited, "too many events; slow down")
+}
+
+/// Checks the user's event budget; disconnects a socket that keeps going
+/// over it.
+fn allowed(realtime: &Realtime, socket: &SocketRef) -> bool {
+    let (Some(user), Some(strikes)) = (
+        socket.extensions.get::<User>(),
+        socket.extensions.get::<Strikes>(),
+    ) else {
+        return false;
+    };
+    if realtime.limiter.check_key(&user.id).is_ok() {
+        strikes.0.store(0, Ordering::Relaxed);
+        return true;
+    }
+    let count = strikes.0.fetch_add(1, Ordering::Relaxed) + 1;
+    if count >= realtime.rate.disconnect_after {
+        tracing::warn!(user = %user.id, socket = %socket.id, "disconnecting a socket that keeps exceeding the rate limit");
+        let _ = socket.clone().disconnect();
+    }
+    false
+}
+
+/// Answers a refused request: the ack, and the `error` event.
+fn refuse(socket: &SocketRef, ack: AckSender, event: &str, error: GameError) {
+    let code = error.code.as_str();
+    let _ = socket.emit(
+        "error",
+        &json!({"event": event, "code": code, "message": error.message}),
+    );
+    let _ = ack.send(&json!({"ok": false, "error": {"code": code, "message": error.message}}));
+}
+
+/// Sends a reply's broadcasts and moves the user's sockets between rooms.
+async fn deliver(realtime: &Realtime, user: &User, reply: &Reply) {
+    let io = &realtime.io;
+    if !reply.leave_rooms.is_empty() {
+        let _ = io
+            .to(user_room(&user.id))
+            .leave(reply.leave_rooms.clone())
+            .await;
+    }
+    if !reply.join_rooms.is_empty() {
+        let _ = io
+            .to(user_room(&user.id))
+            .join(reply.join_rooms.clone())
+            .await;
+    }
+    realtime.send(&reply.deliveries).await;
+}
+
+impl Realtime {
+    /// Emits each delivery to its room.
+    pub async fn send(&self, deliveries: &[crate::game::Delivery]) {
+        let io = &self.io;
+        for delivery in deliveries {
+            let room = match &delivery.to {
+                Audience::User(id) => user_room(id),
+                Audience::Spectators(game) => spectator_room(game),
+                Audience::Game(game) => game_room(game),
+            };
+            if let Err(e) = io.to(room).emit(delivery.event, &delivery.payload).await {
+                tracing::warn!(event = delivery.event, error = %e, "broadcast failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! The embedded store: one SQLite file in WAL mode, owned by one thread.
+//!
+//! Writes queue up while a transaction commits and then go together in the
+//! next one (group commit): a move is durable when it is acknowledged, yet
+//! concurrent moves share one fsync.
+
+use super::{GameStore, StoreError, UserGame};
+use crate::game::record::{GameRecord, MoveRecord};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Most writes committed in one transaction.
+const GROUP_COMMIT_MAX: usize = 128;
+
+/// A unit of work for the store thread. It runs inside the group's
+/// transaction and returns how to answer its caller once the commit is
+/// known: the answer waits for the commit, so an acknowledged write is durable.
+type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+
+/// Answers a caller; given the commit's error, if the commit failed.
+type Reply = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// The SQLite store. Cheap to clone.
+#[derive(Clone)]
+pub struct SqliteStore {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and starts its thread.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        conn.execute_batch(SCHEMA)?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-store".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(SqliteStore { jobs })
+    }
+
+    /// Runs `f` on the store's thread inside the current group transaction.
+    async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            // A savepoint per job: a job that fails half-way leaves nothing
+            // behind, and the rest of the group still commits.
+            let result = match conn.execute_batch("SAVEPOINT job") {
+                Ok(()) => {
+                    let result = f(conn);
+                    let end = if result.is_ok() {
+                        "RELEASE job"
+                    } else {
+                        "ROLLBACK TO job; RELEASE job"
+                    };
+                    match conn.execute_batch(end) {
+                        Ok(()) => result,
+                        Err(e) => Err(backend(e)),
+                    }
+                }
+                Err(e) => Err(backend(e)),
+            };
+            Box::new(move |commit_error: Option<&str>| {
+                let result = match (commit_error, result) {
+                    (Some(e), Ok(_)) => Err(StoreError::Backend(format!("commit failed: {e}"))),
+                    (_, result) => result,
+                };
+                let _ = reply.send(result);
+            })
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Backend("the store thread has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Backend("the store thread dropped a request".into()))?
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS games (
+    id TEXT PRIMARY KEY,
+    game_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    state BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS games_status ON games(status);
+CREATE TABLE IF NOT EXISTS game_changes (
+    game_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (game_id, version)
+);
+CREATE TABLE IF NOT EXISTS game_players (
+    game_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    seat INTEGER NOT NULL,
+    PRIMARY KEY (game_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS game_players_user ON game_players(user_id);
+";
+
+/// The store thread: take a job, then every job already waiting, run them
+/// all in one transaction, commit, then answer every caller.
+fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < GROUP_COMMIT_MAX {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let begin_error = conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .err()
+            .map(|e| e.to_string());
+        let replies: Vec<Reply> = batch.into_iter().map(|job| job(&conn)).collect();
+        let commit_error = match begin_error {
+            Some(e) => Some(e),
+            None => conn.execute_batch("COMMIT").err().map(|e| {
+                let _ = conn.execute_batch("ROLLBACK");
+                e.to_string()
+            }),
+        };
+        if let Some(e) = &commit_error {
+            tracing::error!(error = %e, "store: transaction failed");
+        }
+        for reply in replies {
+            reply(commit_error.as_deref());
+        }
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn encode(game: &GameRecord) -> Result<String, StoreError> {
+    serde_json::to_string(game).map_err(backend)
+}
+
+fn decode(record: &str, state: Vec<u8>) -> Result<GameRecord, StoreError> {
+    let mut game: GameRecord = serde_json::from_str(record).map_err(backend)?;
+    game.state = state;
+    Ok(game)
+}
+
+fn sync_players(conn: &Connection, game: &GameRecord) -> Result<(), StoreError> {
+    for (seat, player) in game.players.iter().enumerate() {
+        if let Some(player) = player {
+            conn.execute(
+                "INSERT OR IGNORE INTO game_players (game_id, user_id, seat) VALUES (?1, ?2, ?3)",
+                params![game.id, player.user_id, seat as i64],
+            )
+            .map_err(backend)?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl GameStore for SqliteStore {
+    async fn insert(&self, game: &GameRecord) -> Result<(), StoreError> {
+        let game = game.clone();
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO games (id, game_type, status, version, record, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    game.id,
+                    game.game_type,
+                    game.status.as_str(),
+                    game.version as i64,
+                    encode(&game)?,
+                    game.state,
+                    game.created_at as i64,
+                    game.updated_at as i64
+                ],
+            )
+            .map_err(backend)?;
+            sync_players(conn, &game)
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        game: &GameRecord,
+        expected: u64,
+        change: Option<&MoveRecord>,
+    ) -> Result<(), StoreError> {
+        let game = game.clone();
+        let change = change.cloned();
+        self.call(move |conn| {
+            let updated = conn
+                .execute(
+                    "UPDATE games SET status = ?1, version = ?2, record = ?3, state = ?4, updated_at = ?5
+                     WHERE id = ?6 AND version = ?7",
+                    params![
+                        game.status.as_str(),
+                        game.version as i64,
+                        encode(&game)?,
+                        game.state,
+                        game.updated_at as i64,
+                        game.id,
+                        expected as i64
+                    ],
+                )
+                .map_err(backend)?;
+            if updated == 0 {
+                return Err(StoreError::Conflict { expected });
+            }
+            if let Some(change) = change {
+                conn.execute(
+                    "INSERT INTO game_changes (game_id, version, record) VALUES (?1, ?2, ?3)",
+                    params![
+                        game.id,
+                        change.version as i64,
+                        serde_json::to_string(&change).map_err(backend)?
+                    ],
+                )
+                .map_err(backend)?;
+            }
+            sync_players(conn, &game)
+        })
+        .await
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<GameRecord>, StoreError> {
+        let id = id.to_string();
+        self.call(move |conn| {
+            let row: Option<(String, Vec<u8>)> = conn
+                .query_row(
+                    "SELECT record, state FROM games WHERE id = ?1",
+                    params![id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            row.map(|(record, state)| decode(&record, state))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn changes(&self, id: &str, after_version: u64) -> Result<Vec<MoveRecord>, StoreError> {
+        let id = id.to_string();
+        self.call(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT record FROM game_changes WHERE game_id = ?1 AND version > ?2 ORDER BY version")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(params![id, after_version as i64], |row| row.get::<_, String>(0))
+                .map_err(backend)?;
+            rows.map(|r| {
+                let text = r.map_err(backend)?;
+                serde_json::from_str(&text).map_err(backend)
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn unfinished(&self) -> Result<Vec<GameRecord>, StoreError> {
+        self.call(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT record, state FROM games WHERE status != 'finished'")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+                })
+                .map_err(backend)?;
+            rows.map(|r| {
+                let (record, state) = r.map_err(backend)?;
+                decode(&record, state)
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn games_of(&self, user_id: &str, limit: u32) -> Result<Vec<UserGame>, StoreError> {
+        let user_id = user_id.to_string();
+        self.call(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT g.record, p.seat FROM game_players p JOIN games g ON g.id = p.game_id
+                     WHERE p.user_id = ?1 ORDER BY g.updated_at DESC LIMIT ?2",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(params![user_id, limit], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })
+                .map_err(backend)?;
+            rows.map(|r| {
+                let (record, seat) = r.map_err(backend)?;
+                let game = decode(&record, Vec::new())?;
+                Ok(UserGame {
+                    game_id: game.id.clone(),
+                    game_type: game.game_type.clone(),
+                    status: game.status.as_str().to_string(),
+                    seat: seat as u32,
+                    outcome: game.outcome().cloned(),
+                    updated_at: game.updated_at,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+}
