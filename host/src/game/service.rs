@@ -61,6 +61,8 @@ pub struct Reply {
     pub join_rooms: Vec<String>,
     /// Rooms the requester's sockets should leave.
     pub leave_rooms: Vec<String>,
+    /// Rooms other users' sockets should join: (user id, room).
+    pub others_join: Vec<(String, String)>,
 }
 
 /// A `game:create` request.
@@ -299,32 +301,61 @@ impl GameService {
             ));
         }
         let time_control = check_time_control(request.time_control)?;
-        let seed = uuid::Uuid::new_v4().as_u64_pair().0;
-        let setup = Setup {
-            players: seats,
-            options: options.clone(),
-            seed,
-        };
-        let start = plugin
-            .run(seed, move |i| i.start(&setup))
-            .await?
-            .map_err(|why| GameError::new(ErrorCode::BadOptions, why))?;
-        let now = now_ms();
         let mut players = vec![None; seats as usize];
         players[0] = Some(Player {
             user_id: user.id.clone(),
             name: user.name.clone(),
         });
-        let mut game = GameRecord {
-            id: uuid::Uuid::new_v4().simple().to_string(),
-            game_type: info.id.clone(),
-            plugin_version: info.version.clone(),
-            plugin_hash: plugin.hash().to_string(),
-            seed,
+        let setup = NewGame {
+            plugin,
             options,
             players,
             allow_spectators: request.allow_spectators.unwrap_or(true),
             time_control,
+        };
+        let (game, views, deliveries) = self.start_game(setup).await?;
+        let snapshot = self.snapshot_for(&game, &views, Some(0));
+        tracing::info!(game = %game.id, game_type = %game.game_type, version = %game.plugin_version, user = %user.id, "game created");
+        let mut reply = Reply {
+            deliveries,
+            join_rooms: vec![game_room(&game.id)],
+            ..Reply::default()
+        };
+        reply.ack.insert("gameId".into(), json!(game.id));
+        reply.ack.insert("seat".into(), json!(0));
+        reply.ack.insert("game".into(), snapshot);
+        Ok(reply)
+    }
+
+    /// Sets up, stores and schedules a new game; starts it at once when
+    /// every seat is taken.
+    async fn start_game(
+        &self,
+        new: NewGame,
+    ) -> Result<(GameRecord, Views, Vec<Delivery>), GameError> {
+        let info = new.plugin.info().clone();
+        let seed = uuid::Uuid::new_v4().as_u64_pair().0;
+        let setup = Setup {
+            players: new.players.len() as u32,
+            options: new.options.clone(),
+            seed,
+        };
+        let start = new
+            .plugin
+            .run(seed, move |i| i.start(&setup))
+            .await?
+            .map_err(|why| GameError::new(ErrorCode::BadOptions, why))?;
+        let now = now_ms();
+        let mut game = GameRecord {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            game_type: info.id.clone(),
+            plugin_version: info.version.clone(),
+            plugin_hash: new.plugin.hash().to_string(),
+            seed,
+            options: new.options,
+            players: new.players,
+            allow_spectators: new.allow_spectators,
+            time_control: new.time_control,
             clocks: Vec::new(),
             clock_started_at: None,
             state: start.state,
@@ -338,28 +369,113 @@ impl GameService {
             created_at: now,
             updated_at: now,
         };
-        let mut deliveries = Vec::new();
-        if seats == 1 {
+        if game.players.iter().all(Option::is_some) {
             activate(&mut game, now);
         }
         self.store.insert(&game).await?;
         self.schedule_clock(&game);
         let views = self.render(&game).await?;
+        let mut deliveries = Vec::new();
         if game.status == Status::Active {
             deliveries.extend(self.started(&game, &views));
         }
-        let snapshot = self.snapshot_for(&game, &views, Some(0));
-        tracing::info!(game = %game.id, game_type = %game.game_type, version = %game.plugin_version, user = %user.id, "game created");
         *self.slot(&game.id).lock().await = Some(game.clone());
-        let mut reply = Reply {
-            deliveries,
-            join_rooms: vec![game_room(&game.id)],
-            ..Reply::default()
-        };
-        reply.ack.insert("gameId".into(), json!(game.id));
-        reply.ack.insert("seat".into(), json!(0));
-        reply.ack.insert("game".into(), snapshot);
-        Ok(reply)
+        Ok((game, views, deliveries))
+    }
+
+    /// `game:offer-revenge`: propose a rematch of a finished game.
+    pub async fn offer_revenge(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
+        self.with_game(game_id, async |game| {
+            let seat = finished_seat(game, user)?;
+            if game.rematch_id.is_some() {
+                return Err(GameError::new(
+                    ErrorCode::Conflict,
+                    "the rematch already exists",
+                ));
+            }
+            game.revenge_offer = Some(seat);
+            let mut reply = Reply::default();
+            reply.deliveries = self.to_players(
+                game,
+                "game:revenge-offered",
+                json!({"gameId": game.id, "seat": seat, "userId": user.id}),
+            );
+            reply.ack.insert("gameId".into(), json!(game.id));
+            Ok(reply)
+        })
+        .await
+    }
+
+    /// `game:accept-revenge`: the rematch starts, every player moved one
+    /// seat on (the first player moves last), same rules version, options
+    /// and clock.
+    pub async fn accept_revenge(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
+        self.with_game(game_id, async |game| {
+            let seat = finished_seat(game, user)?;
+            match game.revenge_offer {
+                Some(by) if by != seat => {}
+                _ => {
+                    return Err(GameError::new(
+                        ErrorCode::NoRevengeOffer,
+                        "no other player has offered a rematch",
+                    ));
+                }
+            }
+            let mut players = game.players.clone();
+            players.rotate_right(1);
+            let setup = NewGame {
+                plugin: self.plugin_of(game)?,
+                options: game.options.clone(),
+                players,
+                allow_spectators: game.allow_spectators,
+                time_control: game.time_control,
+            };
+            let (rematch, _, started) = self.start_game(setup).await?;
+            game.revenge_offer = None;
+            game.rematch_id = Some(rematch.id.clone());
+            let mut reply = Reply::default();
+            reply.deliveries = self.to_players(
+                game,
+                "game:revenge-accepted",
+                json!({"gameId": game.id, "newGameId": rematch.id}),
+            );
+            reply.deliveries.extend(started);
+            // Every player's sockets follow the rematch's room.
+            reply.others_join = rematch
+                .user_ids()
+                .map(|u| (u.to_string(), game_room(&rematch.id)))
+                .collect();
+            reply.ack.insert("gameId".into(), json!(game.id));
+            reply.ack.insert("newGameId".into(), json!(rematch.id));
+            Ok(reply)
+        })
+        .await
+    }
+
+    /// `game:decline-revenge`.
+    pub async fn decline_revenge(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
+        self.with_game(game_id, async |game| {
+            let seat = finished_seat(game, user)?;
+            match game.revenge_offer {
+                Some(by) if by != seat => {}
+                _ => {
+                    return Err(GameError::new(
+                        ErrorCode::NoRevengeOffer,
+                        "no other player has offered a rematch",
+                    ));
+                }
+            }
+            game.revenge_offer = None;
+            let mut reply = Reply::default();
+            reply.deliveries = self.to_players(
+                game,
+                "game:revenge-declined",
+                json!({"gameId": game.id, "seat": seat, "userId": user.id}),
+            );
+            reply.ack.insert("gameId".into(), json!(game.id));
+            Ok(reply)
+        })
+        .await
     }
 
     /// `game:join`: take the first free seat (or watch, with `as: spectator`).
@@ -1104,6 +1220,29 @@ impl GameService {
             .await
             .map_err(GameError::from)
     }
+}
+
+/// What a new game is made of.
+struct NewGame {
+    plugin: Plugin,
+    options: String,
+    players: Vec<Option<Player>>,
+    allow_spectators: bool,
+    time_control: Option<TimeControl>,
+}
+
+/// The seat of `user` in a finished game.
+fn finished_seat(game: &GameRecord, user: &User) -> Result<Seat, GameError> {
+    let seat = game
+        .seat_of(&user.id)
+        .ok_or_else(|| GameError::new(ErrorCode::NotInGame, "you have no seat in this game"))?;
+    if game.status != Status::Finished {
+        return Err(GameError::new(
+            ErrorCode::GameNotFinished,
+            "a rematch needs a finished game",
+        ));
+    }
+    Ok(seat)
 }
 
 /// Starts a game whose seats are all taken.

@@ -133,6 +133,30 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
     on(
         realtime,
         socket,
+        "game:offer-revenge",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.offer_revenge(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:accept-revenge",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.accept_revenge(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "game:decline-revenge",
+        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+            rt.games.decline_revenge(&user, &req.game_id).await
+        },
+    );
+    on(
+        realtime,
+        socket,
         "game:sync",
         |rt: Arc<Realtime>, user: User, req: SyncRequest| async move {
             rt.games.sync(&user, &req.game_id, req.version).await
