@@ -1,6 +1,7 @@
 //! The HTTP API (axum). Handlers decode, call a service, encode.
 //!
 //! - `GET /healthz`, `GET /readyz`: liveness and readiness.
+//! - `GET /metrics`: Prometheus metrics.
 //! - `GET /api/games`: the loaded game types.
 //! - `GET /api/games/{id}`: one game.
 //! - `GET /api/users/{id}/games`: a user's games.
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/api/games", get(list_games))
         .route("/api/games/{id}", get(get_game))
         .route("/api/users/{id}/games", get(user_games))
@@ -44,6 +46,10 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+async fn metrics() -> String {
+    crate::metrics::METRICS.render()
 }
 
 /// An API error as JSON, with the status that fits its code.

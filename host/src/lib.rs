@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod game;
 pub mod http;
+pub mod metrics;
 pub mod plugin;
 pub mod realtime;
 pub mod store;

@@ -1,6 +1,7 @@
 //! End-to-end tests, one binary so the suite links once.
 
 mod conformance;
+mod game_service;
 mod runtime;
 mod scaffold;
 mod serve;

@@ -63,6 +63,8 @@ pub struct Reply {
     pub leave_rooms: Vec<String>,
     /// Rooms other users' sockets should join: (user id, room).
     pub others_join: Vec<(String, String)>,
+    /// The game type the request was about, for metrics.
+    pub game_type: Option<String>,
 }
 
 /// A `game:create` request.
@@ -728,6 +730,7 @@ impl GameService {
             }
             reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("version".into(), json!(game.version));
+            reply.game_type = Some(game.game_type.clone());
             Ok(reply)
         })
         .await

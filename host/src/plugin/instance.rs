@@ -200,7 +200,12 @@ impl Instance {
             .set_epoch_deadline(deadline_ticks(self.limits.deadline));
         let started = Instant::now();
         let result = f(&self.game, &mut self.store);
-        self.stats.calls.push((name, started.elapsed()));
+        let took = started.elapsed();
+        self.stats.calls.push((name, took));
+        crate::metrics::METRICS
+            .plugin_calls
+            .with_label_values(&[self.store.data().plugin(), name])
+            .observe(took.as_secs_f64());
         result.map_err(|e| {
             let fault = classify(&self.store, e.into(), self.limits, name);
             self.broken = Some(fault.clone());

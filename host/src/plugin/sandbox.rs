@@ -58,6 +58,11 @@ impl Sandbox {
         }
     }
 
+    /// The plugin's game id, as tagged.
+    pub fn plugin(&self) -> &str {
+        &self.plugin
+    }
+
     /// What the guest wrote to stderr (a panic message, usually), trimmed.
     pub fn stderr(&self) -> String {
         let bytes = self.stderr.contents();

@@ -3,6 +3,7 @@
 use super::Realtime;
 use crate::auth::{AuthError, User};
 use crate::game::service::game_room;
+use crate::metrics::METRICS;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::extract::{SocketRef, TryData};
@@ -79,6 +80,10 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     socket.join(user_room(&user.id));
     socket.join(format!("role:{}", user.role.as_str()));
     let first = realtime.games.socket_connected(&user.id);
+    METRICS
+        .connections
+        .with_label_values(&[user.role.as_str()])
+        .inc();
     tracing::info!(user = %user.id, socket = %socket.id, role = user.role.as_str(), "connected");
     let _ = socket.emit(
         "connection:confirmed",
@@ -132,6 +137,10 @@ async fn disconnected(realtime: Arc<Realtime>, socket: SocketRef) {
         return;
     };
     let last = realtime.games.socket_disconnected(&user.id);
+    METRICS
+        .connections
+        .with_label_values(&[user.role.as_str()])
+        .dec();
     tracing::info!(user = %user.id, socket = %socket.id, last, "disconnected");
     if !last {
         return;

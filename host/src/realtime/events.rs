@@ -6,6 +6,7 @@ use super::connection::{Strikes, user_room};
 use crate::auth::User;
 use crate::game::service::{CreateRequest, game_room, spectator_room};
 use crate::game::{Audience, ErrorCode, GameError, Reply};
+use crate::metrics::METRICS;
 use gamehost_sdk::Forfeit;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -200,6 +201,8 @@ where
                 return refuse(&socket, ack, event, rate_limited());
             }
             tracing::debug!(user = %user.id, socket = %socket.id, event, "event");
+            METRICS.events.with_label_values(&[event]).inc();
+            let received = std::time::Instant::now();
             let request = payload
                 .map_err(|e| GameError::new(ErrorCode::Malformed, format!("the payload is not JSON: {e}")))
                 .and_then(|value| {
@@ -218,6 +221,12 @@ where
                     let mut answer = reply.ack;
                     answer.insert("ok".into(), Value::Bool(true));
                     let _ = ack.send(&Value::Object(answer));
+                    if event == "game:move" {
+                        METRICS
+                            .move_latency
+                            .with_label_values(&[reply.game_type.as_deref().unwrap_or("unknown")])
+                            .observe(received.elapsed().as_secs_f64());
+                    }
                 }
                 Err(error) => {
                     tracing::info!(user = %user.id, event, code = error.code.as_str(), message = %error.message, "refused");
@@ -256,6 +265,7 @@ fn allowed(realtime: &Realtime, socket: &SocketRef) -> bool {
 /// Answers a refused request: the ack, and the `error` event.
 fn refuse(socket: &SocketRef, ack: AckSender, event: &str, error: GameError) {
     let code = error.code.as_str();
+    METRICS.errors.with_label_values(&[code]).inc();
     let _ = socket.emit(
         "error",
         &json!({"event": event, "code": code, "message": error.message}),
