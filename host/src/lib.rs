@@ -5,6 +5,7 @@
 //!   registry and the conformance suite.
 //! - [`game`]: games and the move pipeline, knowing nothing of transport.
 //! - [`store`]: persistence behind a compare-and-set trait (SQLite built in).
+//! - [`lobby`]: lobby rooms and the quick-play queue.
 //! - [`auth`]: tokens and roles.
 //! - [`realtime`]: the Socket.IO handlers.
 //! - [`http`]: the HTTP API (axum).
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod game;
 pub mod http;
+pub mod lobby;
 pub mod metrics;
 pub mod plugin;
 pub mod realtime;

@@ -41,6 +41,8 @@ impl Default for RateLimit {
 pub struct Realtime {
     /// The games.
     pub games: Arc<GameService>,
+    /// Lobby rooms and quick play.
+    pub lobby: crate::lobby::LobbyService,
     /// Token verification.
     pub tokens: TokenService,
     /// Per-user event budget.
@@ -61,6 +63,7 @@ impl Realtime {
         let per_second = NonZeroU32::new(rate.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let realtime = Arc::new(Realtime {
+            lobby: crate::lobby::LobbyService::new(games.clone()),
             games,
             tokens,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),

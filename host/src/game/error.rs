@@ -42,6 +42,8 @@ pub enum ErrorCode {
     NoDrawOffer,
     /// No rematch offer to answer.
     NoRevengeOffer,
+    /// A lobby room's password did not match.
+    WrongPassword,
     /// The game changed meanwhile.
     Conflict,
     /// The rules failed.
@@ -72,6 +74,7 @@ impl ErrorCode {
             ErrorCode::GameNotFinished => "GAME_NOT_FINISHED",
             ErrorCode::NoDrawOffer => "NO_DRAW_OFFER",
             ErrorCode::NoRevengeOffer => "NO_REVENGE_OFFER",
+            ErrorCode::WrongPassword => "WRONG_PASSWORD",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::PluginFailure => "PLUGIN_FAILURE",
             ErrorCode::Internal => "INTERNAL",

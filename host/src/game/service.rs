@@ -36,6 +36,8 @@ pub enum Audience {
     Spectators(String),
     /// Everyone in a game: players and spectators.
     Game(String),
+    /// A named room (`lobby:{gameType}`, `room:{id}`).
+    Room(String),
 }
 
 /// One event to send.
@@ -150,6 +152,24 @@ impl GameService {
             spectators: Mutex::new(HashMap::new()),
             online: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether a game type is loaded.
+    pub fn has_game_type(&self, game_type: &str) -> bool {
+        self.plugins.latest(game_type).is_some()
+    }
+
+    /// The newest loaded rules of a game type.
+    pub fn game_info(&self, game_type: &str) -> Result<gamehost_sdk::GameInfo, GameError> {
+        self.plugins
+            .latest(game_type)
+            .map(|p| p.info().clone())
+            .ok_or_else(|| {
+                GameError::new(
+                    ErrorCode::UnknownGameType,
+                    format!("no game type {game_type:?} is loaded"),
+                )
+            })
     }
 
     /// The store.
@@ -326,6 +346,55 @@ impl GameService {
         reply.ack.insert("gameId".into(), json!(game.id));
         reply.ack.insert("seat".into(), json!(0));
         reply.ack.insert("game".into(), snapshot);
+        Ok(reply)
+    }
+
+    /// A game for a full table (a lobby room, a quick-play match): every
+    /// seat taken, in the order given. The reply carries the game id, the
+    /// `game:started` deliveries, and the players' sockets joining its room.
+    pub async fn start_table(
+        &self,
+        game_type: &str,
+        table: &[User],
+        options: Option<&Value>,
+        time_control: Option<TimeControl>,
+        allow_spectators: bool,
+    ) -> Result<Reply, GameError> {
+        let plugin = self.plugins.latest(game_type).ok_or_else(|| {
+            GameError::new(
+                ErrorCode::UnknownGameType,
+                format!("no game type {game_type:?} is loaded"),
+            )
+        })?;
+        let options = options.map_or_else(|| "{}".to_string(), Value::to_string);
+        let players = table
+            .iter()
+            .map(|u| {
+                Some(Player {
+                    user_id: u.id.clone(),
+                    name: u.name.clone(),
+                })
+            })
+            .collect();
+        let setup = NewGame {
+            plugin,
+            options,
+            players,
+            allow_spectators,
+            time_control: check_time_control(time_control)?,
+        };
+        let (game, _, deliveries) = self.start_game(setup).await?;
+        tracing::info!(game = %game.id, game_type, players = table.len(), "table started");
+        let mut reply = Reply {
+            deliveries,
+            // The players' sockets follow the game's room, as if they had joined.
+            others_join: table
+                .iter()
+                .map(|u| (u.id.clone(), game_room(&game.id)))
+                .collect(),
+            ..Reply::default()
+        };
+        reply.ack.insert("gameId".into(), json!(game.id));
         Ok(reply)
     }
 

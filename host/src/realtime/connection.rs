@@ -145,6 +145,7 @@ async fn disconnected(realtime: Arc<Realtime>, socket: SocketRef) {
     if !last {
         return;
     }
+    realtime.lobby.leave_queues(&user.id).await;
     let notices = realtime.games.player_left(&user.id).await;
     realtime.send(&notices).await;
 }

@@ -6,6 +6,7 @@ use super::connection::{Strikes, user_room};
 use crate::auth::User;
 use crate::game::service::{CreateRequest, game_room, spectator_room};
 use crate::game::{Audience, ErrorCode, GameError, Reply};
+use crate::lobby::CreateRoom;
 use crate::metrics::METRICS;
 use gamehost_sdk::Forfeit;
 use serde::Deserialize;
@@ -40,6 +41,29 @@ struct MoveRequest {
     mv: Value,
     #[serde(default)]
     version: Option<u64>,
+}
+
+/// `{gameType}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LobbyRef {
+    game_type: String,
+}
+
+/// `{roomId}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomRef {
+    room_id: String,
+}
+
+/// `{roomId, password?}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomJoin {
+    room_id: String,
+    #[serde(default)]
+    password: Option<String>,
 }
 
 /// `{gameId, version}`.
@@ -161,6 +185,68 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         "game:sync",
         |rt: Arc<Realtime>, user: User, req: SyncRequest| async move {
             rt.games.sync(&user, &req.game_id, req.version).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:join",
+        |rt: Arc<Realtime>, _: User, req: LobbyRef| async move { rt.lobby.watch(&req.game_type) },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:leave",
+        |rt: Arc<Realtime>, _: User, _: Value| async move { Ok(rt.lobby.unwatch()) },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:create-room",
+        |rt: Arc<Realtime>, user: User, req: CreateRoom| async move {
+            rt.lobby.create_room(&user, req).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:join-room",
+        |rt: Arc<Realtime>, user: User, req: RoomJoin| async move {
+            rt.lobby
+                .join_room(&user, &req.room_id, req.password.as_deref())
+                .await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:leave-room",
+        |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
+            rt.lobby.leave_room(&user, &req.room_id)
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:ready",
+        |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
+            rt.lobby.set_ready(&user, &req.room_id, true).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:unready",
+        |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
+            rt.lobby.set_ready(&user, &req.room_id, false).await
+        },
+    );
+    on(
+        realtime,
+        socket,
+        "lobby:quick-play",
+        |rt: Arc<Realtime>, user: User, req: LobbyRef| async move {
+            rt.lobby.quick_play(&user, &req.game_type).await
         },
     );
     let rt = realtime.clone();
@@ -300,7 +386,9 @@ impl Realtime {
                 Audience::User(id) => user_room(id),
                 Audience::Spectators(game) => spectator_room(game),
                 Audience::Game(game) => game_room(game),
+                Audience::Room(room) => room.clone(),
             };
+
             if let Err(e) = io.to(room).emit(delivery.event, &delivery.payload).await {
                 tracing::warn!(event = delivery.event, error = %e, "broadcast failed");
             }

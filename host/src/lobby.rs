@@ -1,0 +1,456 @@
+//! The lobby: rooms per game type that players gather in before a game,
+//! and a quick-play queue that pairs waiting players.
+//!
+//! A room starts its game when every seat is taken and every member is
+//! ready. Room passwords are stored as Argon2 hashes and never sent back.
+//! Rooms live in this node's memory: they are short-lived gatherings, and a
+//! game, once started, is stored like any other.
+
+use crate::auth::User;
+use crate::game::record::TimeControl;
+use crate::game::{Audience, Delivery, ErrorCode, GameError, GameService, Reply};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// Most rooms one game type's lobby holds.
+const MAX_ROOMS_PER_TYPE: usize = 500;
+
+/// `lobby:create-room`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateRoom {
+    /// Game type id.
+    pub game_type: String,
+    /// Room name, shown in the list.
+    pub name: String,
+    /// Seats (default: the game's minimum).
+    #[serde(default)]
+    pub seats: Option<u32>,
+    /// Options for the rules.
+    #[serde(default)]
+    pub options: Option<Value>,
+    /// Clock setting.
+    #[serde(default)]
+    pub time_control: Option<TimeControl>,
+    /// Password to join, if any.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Hidden from the room list (join by id).
+    #[serde(default)]
+    pub private: bool,
+}
+
+struct Member {
+    user: User,
+    ready: bool,
+}
+
+struct Room {
+    id: String,
+    game_type: String,
+    name: String,
+    seats: u32,
+    options: Option<Value>,
+    time_control: Option<TimeControl>,
+    password_hash: Option<String>,
+    private: bool,
+    members: Vec<Member>,
+    game_id: Option<String>,
+}
+
+impl Room {
+    /// What anyone may see of the room: never the password.
+    fn summary(&self) -> Value {
+        json!({
+            "roomId": self.id,
+            "gameType": self.game_type,
+            "name": self.name,
+            "seats": self.seats,
+            "options": self.options,
+            "timeControl": self.time_control,
+            "hasPassword": self.password_hash.is_some(),
+            "private": self.private,
+            "members": self.members.iter().map(|m| json!({"userId": m.user.id, "name": m.user.name, "ready": m.ready})).collect::<Vec<_>>(),
+            "gameId": self.game_id,
+        })
+    }
+}
+
+/// The lobby's room of a game type.
+pub fn lobby_room(game_type: &str) -> String {
+    format!("lobby:{game_type}")
+}
+
+/// The socket room of a lobby room's members.
+pub fn members_room(room_id: &str) -> String {
+    format!("room:{room_id}")
+}
+
+/// Lobby rooms and the quick-play queue.
+pub struct LobbyService {
+    games: Arc<GameService>,
+    rooms: Mutex<BTreeMap<String, Room>>,
+    queues: tokio::sync::Mutex<HashMap<String, Vec<User>>>,
+}
+
+fn not_found(room_id: &str) -> GameError {
+    GameError::new(ErrorCode::NotFound, format!("no room {room_id}"))
+}
+
+impl LobbyService {
+    /// A lobby whose games go to `games`.
+    pub fn new(games: Arc<GameService>) -> Self {
+        LobbyService {
+            games,
+            rooms: Mutex::new(BTreeMap::new()),
+            queues: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn rooms(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Room>> {
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn public_list(&self, game_type: &str) -> Vec<Value> {
+        self.rooms()
+            .values()
+            .filter(|r| r.game_type == game_type && !r.private && r.game_id.is_none())
+            .map(Room::summary)
+            .collect()
+    }
+
+    /// The room list of a lobby, to everyone watching it.
+    fn list_update(&self, game_type: &str) -> Delivery {
+        Delivery {
+            to: Audience::Room(lobby_room(game_type)),
+            event: "lobby:rooms",
+            payload: json!({"gameType": game_type, "rooms": self.public_list(game_type)}),
+        }
+    }
+
+    fn room_update(room: &Room) -> Delivery {
+        Delivery {
+            to: Audience::Room(members_room(&room.id)),
+            event: "lobby:room-updated",
+            payload: room.summary(),
+        }
+    }
+
+    /// `lobby:join`: watch a game type's room list.
+    pub fn watch(&self, game_type: &str) -> Result<Reply, GameError> {
+        if !self.games.has_game_type(game_type) {
+            return Err(GameError::new(
+                ErrorCode::UnknownGameType,
+                format!("no game type {game_type:?} is loaded"),
+            ));
+        }
+        let mut reply = Reply {
+            join_rooms: vec![lobby_room(game_type)],
+            ..Reply::default()
+        };
+        reply.ack.insert("gameType".into(), json!(game_type));
+        reply
+            .ack
+            .insert("rooms".into(), Value::Array(self.public_list(game_type)));
+        Ok(reply)
+    }
+
+    /// `lobby:leave`: stop watching every room list.
+    pub fn unwatch(&self) -> Reply {
+        let types: Vec<String> = self
+            .rooms()
+            .values()
+            .map(|r| lobby_room(&r.game_type))
+            .collect();
+        Reply {
+            leave_rooms: types,
+            ..Reply::default()
+        }
+    }
+
+    /// `lobby:create-room`.
+    pub async fn create_room(&self, user: &User, request: CreateRoom) -> Result<Reply, GameError> {
+        let info = self.games.game_info(&request.game_type)?;
+        let seats = request.seats.unwrap_or(info.min_players);
+        if seats < info.min_players || seats > info.max_players {
+            return Err(GameError::new(
+                ErrorCode::BadOptions,
+                format!(
+                    "{} takes {} to {} players",
+                    info.name, info.min_players, info.max_players
+                ),
+            ));
+        }
+        let name = request.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(GameError::new(
+                ErrorCode::Malformed,
+                "a room name is 1-64 characters",
+            ));
+        }
+        let password_hash = match request.password.filter(|p| !p.is_empty()) {
+            Some(password) => Some(hash_password(password).await?),
+            None => None,
+        };
+        let room = Room {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            game_type: info.id.clone(),
+            name,
+            seats,
+            options: request.options,
+            time_control: request.time_control,
+            password_hash,
+            private: request.private,
+            members: vec![Member {
+                user: user.clone(),
+                ready: false,
+            }],
+            game_id: None,
+        };
+        let summary = room.summary();
+        let room_id = room.id.clone();
+        {
+            let mut rooms = self.rooms();
+            if rooms.values().filter(|r| r.game_type == info.id).count() >= MAX_ROOMS_PER_TYPE {
+                return Err(GameError::new(
+                    ErrorCode::GameFull,
+                    "this lobby has too many rooms; try later",
+                ));
+            }
+            rooms.insert(room_id.clone(), room);
+        }
+        let mut reply = Reply {
+            join_rooms: vec![members_room(&room_id)],
+            deliveries: vec![self.list_update(&info.id)],
+            ..Reply::default()
+        };
+        reply.ack.insert("roomId".into(), json!(room_id));
+        reply.ack.insert("room".into(), summary);
+        Ok(reply)
+    }
+
+    /// `lobby:join-room`.
+    pub async fn join_room(
+        &self,
+        user: &User,
+        room_id: &str,
+        password: Option<&str>,
+    ) -> Result<Reply, GameError> {
+        let hash = {
+            let rooms = self.rooms();
+            let room = rooms.get(room_id).ok_or_else(|| not_found(room_id))?;
+            room.password_hash.clone()
+        };
+        if let Some(hash) = hash {
+            let given = password.unwrap_or("").to_string();
+            if !verify_password(given, hash).await {
+                return Err(GameError::new(
+                    ErrorCode::WrongPassword,
+                    "wrong room password",
+                ));
+            }
+        }
+        let mut rooms = self.rooms();
+        let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+        if room.game_id.is_some() {
+            return Err(GameError::new(
+                ErrorCode::GameFull,
+                "the room's game has started",
+            ));
+        }
+        if !room.members.iter().any(|m| m.user.id == user.id) {
+            if room.members.len() as u32 >= room.seats {
+                return Err(GameError::new(
+                    ErrorCode::GameFull,
+                    "every seat of the room is taken",
+                ));
+            }
+            room.members.push(Member {
+                user: user.clone(),
+                ready: false,
+            });
+        }
+        let mut reply = Reply {
+            join_rooms: vec![members_room(room_id)],
+            deliveries: vec![Self::room_update(room)],
+            ..Reply::default()
+        };
+        reply.ack.insert("roomId".into(), json!(room_id));
+        reply.ack.insert("room".into(), room.summary());
+        let game_type = room.game_type.clone();
+        drop(rooms);
+        reply.deliveries.push(self.list_update(&game_type));
+        Ok(reply)
+    }
+
+    /// `lobby:leave-room`. The room closes when its last member leaves.
+    pub fn leave_room(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
+        let mut rooms = self.rooms();
+        let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+        room.members.retain(|m| m.user.id != user.id);
+        let game_type = room.game_type.clone();
+        let mut reply = Reply {
+            leave_rooms: vec![members_room(room_id)],
+            ..Reply::default()
+        };
+        if room.members.is_empty() {
+            rooms.remove(room_id);
+        } else {
+            reply.deliveries.push(Self::room_update(room));
+        }
+        drop(rooms);
+        reply.deliveries.push(self.list_update(&game_type));
+        reply.ack.insert("roomId".into(), json!(room_id));
+        Ok(reply)
+    }
+
+    /// `lobby:ready` / `lobby:unready`. When every seat is taken and every
+    /// member is ready, the game starts.
+    pub async fn set_ready(
+        &self,
+        user: &User,
+        room_id: &str,
+        ready: bool,
+    ) -> Result<Reply, GameError> {
+        let table = {
+            let mut rooms = self.rooms();
+            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            if room.game_id.is_some() {
+                return Err(GameError::new(
+                    ErrorCode::GameFinished,
+                    "the room's game has started",
+                ));
+            }
+            let member = room
+                .members
+                .iter_mut()
+                .find(|m| m.user.id == user.id)
+                .ok_or_else(|| GameError::new(ErrorCode::NotInGame, "you are not in this room"))?;
+            member.ready = ready;
+            let full =
+                room.members.len() as u32 == room.seats && room.members.iter().all(|m| m.ready);
+            full.then(|| {
+                (
+                    room.game_type.clone(),
+                    room.members
+                        .iter()
+                        .map(|m| m.user.clone())
+                        .collect::<Vec<_>>(),
+                    room.options.clone(),
+                    room.time_control,
+                )
+            })
+        };
+        let mut reply = Reply::default();
+        if let Some((game_type, players, options, time_control)) = table {
+            let started = self
+                .games
+                .start_table(&game_type, &players, options.as_ref(), time_control, true)
+                .await?;
+            let game_id = started.ack.get("gameId").cloned().unwrap_or(Value::Null);
+            reply.deliveries = started.deliveries;
+            reply.others_join = started.others_join;
+            reply.deliveries.push(Delivery {
+                to: Audience::Room(members_room(room_id)),
+                event: "lobby:game-started",
+                payload: json!({"roomId": room_id, "gameId": game_id}),
+            });
+            let mut rooms = self.rooms();
+            if let Some(room) = rooms.get_mut(room_id) {
+                room.game_id = game_id.as_str().map(str::to_string);
+            }
+            drop(rooms);
+            reply.deliveries.push(self.list_update(&game_type));
+            reply.ack.insert("gameId".into(), game_id);
+        } else {
+            let rooms = self.rooms();
+            if let Some(room) = rooms.get(room_id) {
+                reply.deliveries.push(Self::room_update(room));
+            }
+        }
+        reply.ack.insert("roomId".into(), json!(room_id));
+        Ok(reply)
+    }
+
+    /// `lobby:quick-play`: wait for opponents; when enough players of a game
+    /// type are waiting, they are seated in a new game, longest waiting first.
+    pub async fn quick_play(&self, user: &User, game_type: &str) -> Result<Reply, GameError> {
+        let info = self.games.game_info(game_type)?;
+        let mut queues = self.queues.lock().await;
+        let queue = queues.entry(info.id.clone()).or_default();
+        if !queue.iter().any(|u| u.id == user.id) {
+            queue.push(user.clone());
+        }
+        let needed = info.min_players.max(1) as usize;
+        let mut reply = Reply::default();
+        reply.ack.insert("gameType".into(), json!(info.id));
+        if queue.len() < needed {
+            reply.ack.insert("queued".into(), json!(true));
+            reply.ack.insert("waiting".into(), json!(queue.len()));
+            return Ok(reply);
+        }
+        let table: Vec<User> = queue.drain(..needed).collect();
+        drop(queues);
+        let started = self
+            .games
+            .start_table(&info.id, &table, None, None, true)
+            .await?;
+        let game_id = started.ack.get("gameId").cloned().unwrap_or(Value::Null);
+        reply.deliveries = started.deliveries;
+        reply.others_join = started.others_join;
+        for player in &table {
+            reply.deliveries.push(Delivery {
+                to: Audience::User(player.id.clone()),
+                event: "lobby:matched",
+                payload: json!({"gameType": info.id, "gameId": game_id}),
+            });
+        }
+        reply.ack.insert("queued".into(), json!(false));
+        reply.ack.insert("gameId".into(), game_id);
+        Ok(reply)
+    }
+
+    /// Takes a user out of every quick-play queue (their last socket left).
+    pub async fn leave_queues(&self, user_id: &str) {
+        for queue in self.queues.lock().await.values_mut() {
+            queue.retain(|u| u.id != user_id);
+        }
+    }
+}
+
+async fn hash_password(password: String) -> Result<String, GameError> {
+    if password.len() > 128 {
+        return Err(GameError::new(
+            ErrorCode::Malformed,
+            "a password is at most 128 bytes",
+        ));
+    }
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| {
+                GameError::new(ErrorCode::Internal, format!("password hashing failed: {e}"))
+            })
+    })
+    .await
+    .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
