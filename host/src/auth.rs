@@ -283,6 +283,50 @@ mod tests {
     }
 
     #[test]
+    fn platform_tokens_signed_with_rs256_or_eddsa_verify_with_their_public_keys() {
+        let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/keys/");
+        let svc = TokenService::new(&KeySettings {
+            secret: b"0123456789abcdef0123456789abcdef".to_vec(),
+            rsa_public_keys: vec![format!("{keys}rsa-public.pem").into()],
+            ed25519_public_keys: vec![format!("{keys}ed25519-public.pem").into()],
+        })
+        .unwrap();
+        let claims = Claims {
+            sub: "platform-user-7".into(),
+            name: Some("Grace".into()),
+            role: Role::Support,
+            exp: 4_000_000_000,
+        };
+        let rsa =
+            EncodingKey::from_rsa_pem(include_bytes!("../../tests/fixtures/keys/rsa-private.pem"))
+                .unwrap();
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &rsa).unwrap();
+        let user = svc.verify(&token).unwrap();
+        assert_eq!(
+            (user.id.as_str(), user.role),
+            ("platform-user-7", Role::Support)
+        );
+
+        let ed = EncodingKey::from_ed_pem(include_bytes!(
+            "../../tests/fixtures/keys/ed25519-private.pem"
+        ))
+        .unwrap();
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &ed).unwrap();
+        assert_eq!(svc.verify(&token).unwrap().name, "Grace");
+
+        // An HS256 token claiming to be from the platform, signed with the
+        // public key as a secret (the classic key-confusion forgery), fails.
+        let public = std::fs::read(format!("{keys}rsa-public.pem")).unwrap();
+        let forged = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&public),
+        )
+        .unwrap();
+        assert!(matches!(svc.verify(&forged), Err(AuthError::Invalid(_))));
+    }
+
+    #[test]
     fn expired_tokens_are_refused_as_expired() {
         let svc = service();
         let claims = Claims {

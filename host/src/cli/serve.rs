@@ -215,4 +215,15 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+    // Graceful shutdown waits for open requests, and a long-polling client
+    // holds one for up to the ping interval: give them a moment, then go.
+    // Every acknowledged move is already committed.
+    tokio::spawn(async {
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tracing::info!("shutdown grace over; exiting");
+        std::process::exit(0);
+    });
 }
+
+/// How long shutdown waits for open connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);

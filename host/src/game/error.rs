@@ -22,8 +22,6 @@ pub enum ErrorCode {
     NotFound,
     /// Every seat is taken.
     GameFull,
-    /// The user already has a seat.
-    AlreadyInGame,
     /// The game does not allow spectators.
     SpectatorsNotAllowed,
     /// The user has no seat in the game.
@@ -64,7 +62,6 @@ impl ErrorCode {
             ErrorCode::BadOptions => "BAD_OPTIONS",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::GameFull => "GAME_FULL",
-            ErrorCode::AlreadyInGame => "ALREADY_IN_GAME",
             ErrorCode::SpectatorsNotAllowed => "SPECTATORS_NOT_ALLOWED",
             ErrorCode::NotInGame => "NOT_IN_GAME",
             ErrorCode::GameNotStarted => "GAME_NOT_STARTED",

@@ -96,6 +96,17 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
             "features": user.role.features(),
         }),
     );
+    // Handlers first, before anything awaits: an event the client sends
+    // right after connecting must find them.
+    super::events::register(&realtime, &socket);
+    let on_disconnect = {
+        let realtime = realtime.clone();
+        move |socket: SocketRef| {
+            let realtime = realtime.clone();
+            async move { disconnected(realtime, socket).await }
+        }
+    };
+    socket.on_disconnect(on_disconnect);
     // Seats in running games come back with the connection.
     match realtime.games.active_games_of(&user.id).await {
         Ok(games) if !games.is_empty() => {
@@ -121,15 +132,6 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
         Ok(_) => {}
         Err(e) => tracing::warn!(user = %user.id, error = %e, "could not list the user's games"),
     }
-    super::events::register(&realtime, &socket);
-    let on_disconnect = {
-        let realtime = realtime.clone();
-        move |socket: SocketRef| {
-            let realtime = realtime.clone();
-            async move { disconnected(realtime, socket).await }
-        }
-    };
-    socket.on_disconnect(on_disconnect);
 }
 
 async fn disconnected(realtime: Arc<Realtime>, socket: SocketRef) {
