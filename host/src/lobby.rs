@@ -3,15 +3,16 @@
 //!
 //! A room starts its game when every seat is taken and every member is
 //! ready. Room passwords are stored as Argon2 hashes and never sent back.
-//! Rooms live in this node's memory: they are short-lived gatherings, and a
-//! game, once started, is stored like any other.
+//! Rooms are kept in memory and written through to the store, so a restart
+//! keeps them; the quick-play queue is not stored (its players are online
+//! by definition, and come back to it after a restart).
 
 use crate::auth::User;
 use crate::game::record::TimeControl;
 use crate::game::{Audience, Delivery, ErrorCode, GameError, GameService, Reply};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -44,11 +45,45 @@ pub struct CreateRoom {
     pub private: bool,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Member {
+    #[serde(with = "stored_user")]
     user: User,
     ready: bool,
 }
 
+/// Users as stored in a room record.
+mod stored_user {
+    use crate::auth::{Role, User};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        id: String,
+        name: String,
+        role: Role,
+    }
+
+    pub fn serialize<S: Serializer>(user: &User, s: S) -> Result<S::Ok, S::Error> {
+        Stored {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            role: user.role,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<User, D::Error> {
+        let stored = Stored::deserialize(d)?;
+        Ok(User {
+            id: stored.id,
+            name: stored.name,
+            role: stored.role,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
 struct Room {
     id: String,
     game_type: String,
@@ -102,13 +137,36 @@ fn not_found(room_id: &str) -> GameError {
 }
 
 impl LobbyService {
-    /// A lobby whose games go to `games`.
-    pub fn new(games: Arc<GameService>) -> Self {
-        LobbyService {
-            games,
-            rooms: Mutex::new(BTreeMap::new()),
-            queues: tokio::sync::Mutex::new(HashMap::new()),
+    /// A lobby whose games go to `games`, with the rooms stored before.
+    pub async fn load(games: Arc<GameService>) -> Result<Self, GameError> {
+        let mut rooms = BTreeMap::new();
+        for record in games.store().rooms().await? {
+            match serde_json::from_str::<Room>(&record) {
+                Ok(room) => {
+                    rooms.insert(room.id.clone(), room);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "skipping a stored lobby room that does not decode")
+                }
+            }
         }
+        Ok(LobbyService {
+            games,
+            rooms: Mutex::new(rooms),
+            queues: tokio::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Writes a room through to the store (or deletes it when it is gone).
+    async fn persist(&self, room_id: &str) -> Result<(), GameError> {
+        let record = self.rooms().get(room_id).map(serde_json::to_string);
+        let store = self.games.store();
+        match record {
+            Some(Ok(json)) => store.save_room(room_id, &json).await?,
+            Some(Err(e)) => return Err(GameError::new(ErrorCode::Internal, e.to_string())),
+            None => store.delete_room(room_id).await?,
+        }
+        Ok(())
     }
 
     fn rooms(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Room>> {
@@ -223,6 +281,7 @@ impl LobbyService {
             }
             rooms.insert(room_id.clone(), room);
         }
+        self.persist(&room_id).await?;
         let mut reply = Reply {
             join_rooms: vec![members_room(&room_id)],
             deliveries: vec![self.list_update(&info.id)],
@@ -254,55 +313,60 @@ impl LobbyService {
                 ));
             }
         }
-        let mut rooms = self.rooms();
-        let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
-        if room.game_id.is_some() {
-            return Err(GameError::new(
-                ErrorCode::GameFull,
-                "the room's game has started",
-            ));
-        }
-        if !room.members.iter().any(|m| m.user.id == user.id) {
-            if room.members.len() as u32 >= room.seats {
+        let (mut reply, game_type) = {
+            let mut rooms = self.rooms();
+            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            if room.game_id.is_some() {
                 return Err(GameError::new(
                     ErrorCode::GameFull,
-                    "every seat of the room is taken",
+                    "the room's game has started",
                 ));
             }
-            room.members.push(Member {
-                user: user.clone(),
-                ready: false,
-            });
-        }
-        let mut reply = Reply {
-            join_rooms: vec![members_room(room_id)],
-            deliveries: vec![Self::room_update(room)],
-            ..Reply::default()
+            if !room.members.iter().any(|m| m.user.id == user.id) {
+                if room.members.len() as u32 >= room.seats {
+                    return Err(GameError::new(
+                        ErrorCode::GameFull,
+                        "every seat of the room is taken",
+                    ));
+                }
+                room.members.push(Member {
+                    user: user.clone(),
+                    ready: false,
+                });
+            }
+            let mut reply = Reply {
+                join_rooms: vec![members_room(room_id)],
+                deliveries: vec![Self::room_update(room)],
+                ..Reply::default()
+            };
+            reply.ack.insert("roomId".into(), json!(room_id));
+            reply.ack.insert("room".into(), room.summary());
+            (reply, room.game_type.clone())
         };
-        reply.ack.insert("roomId".into(), json!(room_id));
-        reply.ack.insert("room".into(), room.summary());
-        let game_type = room.game_type.clone();
-        drop(rooms);
+        self.persist(room_id).await?;
         reply.deliveries.push(self.list_update(&game_type));
         Ok(reply)
     }
 
     /// `lobby:leave-room`. The room closes when its last member leaves.
-    pub fn leave_room(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
-        let mut rooms = self.rooms();
-        let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
-        room.members.retain(|m| m.user.id != user.id);
-        let game_type = room.game_type.clone();
-        let mut reply = Reply {
-            leave_rooms: vec![members_room(room_id)],
-            ..Reply::default()
+    pub async fn leave_room(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
+        let (mut reply, game_type) = {
+            let mut rooms = self.rooms();
+            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            room.members.retain(|m| m.user.id != user.id);
+            let game_type = room.game_type.clone();
+            let mut reply = Reply {
+                leave_rooms: vec![members_room(room_id)],
+                ..Reply::default()
+            };
+            if room.members.is_empty() {
+                rooms.remove(room_id);
+            } else {
+                reply.deliveries.push(Self::room_update(room));
+            }
+            (reply, game_type)
         };
-        if room.members.is_empty() {
-            rooms.remove(room_id);
-        } else {
-            reply.deliveries.push(Self::room_update(room));
-        }
-        drop(rooms);
+        self.persist(room_id).await?;
         reply.deliveries.push(self.list_update(&game_type));
         reply.ack.insert("roomId".into(), json!(room_id));
         Ok(reply)
@@ -359,19 +423,15 @@ impl LobbyService {
                 event: "lobby:game-started",
                 payload: json!({"roomId": room_id, "gameId": game_id}),
             });
-            let mut rooms = self.rooms();
-            if let Some(room) = rooms.get_mut(room_id) {
+            if let Some(room) = self.rooms().get_mut(room_id) {
                 room.game_id = game_id.as_str().map(str::to_string);
             }
-            drop(rooms);
             reply.deliveries.push(self.list_update(&game_type));
             reply.ack.insert("gameId".into(), game_id);
-        } else {
-            let rooms = self.rooms();
-            if let Some(room) = rooms.get(room_id) {
-                reply.deliveries.push(Self::room_update(room));
-            }
+        } else if let Some(update) = self.rooms().get(room_id).map(Self::room_update) {
+            reply.deliveries.push(update);
         }
+        self.persist(room_id).await?;
         reply.ack.insert("roomId".into(), json!(room_id));
         Ok(reply)
     }

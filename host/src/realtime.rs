@@ -57,13 +57,14 @@ impl Realtime {
     pub fn attach(
         io: SocketIo,
         games: Arc<GameService>,
+        lobby: crate::lobby::LobbyService,
         tokens: TokenService,
         rate: RateLimit,
     ) -> Arc<Self> {
         let per_second = NonZeroU32::new(rate.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let realtime = Arc::new(Realtime {
-            lobby: crate::lobby::LobbyService::new(games.clone()),
+            lobby,
             games,
             tokens,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),

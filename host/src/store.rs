@@ -1,4 +1,4 @@
-//! Persistence of games and their move logs, behind [`GameStore`].
+//! Persistence of games, their move logs and lobby rooms, behind [`GameStore`].
 //!
 //! Every write of a game is a compare-and-set on its version: a writer that
 //! read version `n` stores `n + 1` only if the stored game is still at `n`,
@@ -62,4 +62,10 @@ pub trait GameStore: Send + Sync {
     async fn unfinished(&self) -> Result<Vec<GameRecord>, StoreError>;
     /// A user's games, newest first.
     async fn games_of(&self, user_id: &str, limit: u32) -> Result<Vec<UserGame>, StoreError>;
+    /// Stores (or replaces) a lobby room, as JSON.
+    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError>;
+    /// Deletes a lobby room.
+    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError>;
+    /// Every stored lobby room, as JSON.
+    async fn rooms(&self) -> Result<Vec<String>, StoreError>;
 }

@@ -79,4 +79,24 @@ describe("lobby", () => {
     assert.deepEqual(started.you, { seat: 0 }, "the longest waiting player sits first");
     await ok(ada.socket, "game:move", { gameId: matched.gameId, move: 4 });
   });
+
+  it("rooms survive a restart, passwords still hashed", async () => {
+    const [ada] = await players(server.url, ["Ada"]);
+    const created = await ok(ada.socket, "lobby:create-room", {
+      gameType: "chess",
+      name: "Kept",
+      password: "pw",
+    });
+    await disconnectAll();
+    await server.restart();
+    const [bob] = await players(server.url, ["Bob"]);
+    const listed = await ok(bob.socket, "lobby:join", { gameType: "chess" });
+    const room = listed.rooms.find((r) => r.roomId === created.roomId);
+    assert.ok(room, `the room is listed after the restart: ${JSON.stringify(listed.rooms)}`);
+    assert.equal(room.hasPassword, true);
+    const wrong = await request(bob.socket, "lobby:join-room", { roomId: created.roomId, password: "nope" });
+    assert.equal(wrong.error?.code, "WRONG_PASSWORD");
+    const joined = await ok(bob.socket, "lobby:join-room", { roomId: created.roomId, password: "pw" });
+    assert.equal(joined.room.members.length, 2);
+  });
 });

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::game::GameService;
 use crate::game::scheduler::LocalScheduler;
 use crate::http::{self, AppState};
+use crate::lobby::LobbyService;
 use crate::plugin::{PluginEngine, PluginRegistry};
 use crate::realtime::Realtime;
 use crate::store::sqlite::SqliteStore;
@@ -134,9 +135,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .max_payload(socket.max_payload_bytes)
         .transports([TransportType::Polling, TransportType::Websocket])
         .build_layer();
+    let lobby = LobbyService::load(games.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?;
     let realtime = Realtime::attach(
         io,
         games.clone(),
+        lobby,
         tokens.clone(),
         config.rate_limit.rate_limit(),
     );

@@ -222,7 +222,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         socket,
         "lobby:leave-room",
         |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
-            rt.lobby.leave_room(&user, &req.room_id)
+            rt.lobby.leave_room(&user, &req.room_id).await
         },
     );
     on(

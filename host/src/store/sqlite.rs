@@ -112,6 +112,10 @@ CREATE TABLE IF NOT EXISTS game_players (
     PRIMARY KEY (game_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS game_players_user ON game_players(user_id);
+CREATE TABLE IF NOT EXISTS lobby_rooms (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+);
 ";
 
 /// The store thread: take a job, then every job already waiting, run them
@@ -322,6 +326,43 @@ impl GameStore for SqliteStore {
                 })
             })
             .collect()
+        })
+        .await
+    }
+
+    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError> {
+        let (id, record) = (room_id.to_string(), record.to_string());
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO lobby_rooms (id, record) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+                params![id, record],
+            )
+            .map(|_| ())
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError> {
+        let id = room_id.to_string();
+        self.call(move |conn| {
+            conn.execute("DELETE FROM lobby_rooms WHERE id = ?1", params![id])
+                .map(|_| ())
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn rooms(&self) -> Result<Vec<String>, StoreError> {
+        self.call(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT record FROM lobby_rooms")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |row| row.get::<_, String>(0))
+                .map_err(backend)?;
+            rows.map(|r| r.map_err(backend)).collect()
         })
         .await
     }
