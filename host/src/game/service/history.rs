@@ -1,0 +1,147 @@
+//! Reading a game back: what a client missed, the public record, a user's
+//! games, and replaying a move log.
+
+use super::*;
+
+impl GameService {
+    /// `game:sync`: what the client missed since `version`.
+    pub async fn sync(&self, user: &User, game_id: &str, version: u64) -> Result<Reply, GameError> {
+        self.with_game(game_id, async |game| {
+            let seat = game.seat_of(&user.id);
+            if seat.is_none() && !game.allow_spectators && user.role == crate::auth::Role::Player {
+                return Err(GameError::new(ErrorCode::SpectatorsNotAllowed, "this game does not allow spectators"));
+            }
+            let changes = if version < game.version {
+                self.store.changes(&game.id, version).await?
+            } else {
+                Vec::new()
+            };
+            let views = self.render(game).await?;
+            let mut reply = Reply {
+                join_rooms: vec![game_room(&game.id)],
+                ..Reply::default()
+            };
+            if seat.is_none() {
+                reply.join_rooms.push(spectator_room(&game.id));
+            }
+            reply.ack.insert("gameId".into(), json!(game.id));
+            reply.ack.insert("version".into(), json!(game.version));
+            if changes.len() <= MAX_SYNC_CHANGES {
+                let missed: Vec<Value> = changes
+                    .iter()
+                    .map(|c| {
+                        let mut v = json!({"version": c.version, "kind": c.kind, "seat": c.seat, "userId": c.user_id, "events": raw_events(&c.events)});
+                        if c.user_id == user.id
+                            && let Some(mv) = &c.mv
+                        {
+                            v["move"] = serde_json::from_str(mv).unwrap_or(Value::Null);
+                        }
+                        v
+                    })
+                    .collect();
+                reply.ack.insert("missed".into(), Value::Array(missed));
+            }
+            reply.ack.insert("game".into(), self.snapshot_for(game, &views, seat));
+            Ok(reply)
+        })
+        .await
+    }
+    /// The game as `GET /api/games/{id}` shows it: the spectator view while
+    /// it runs; the omniscient view and the move log once it is over.
+    pub async fn public_record(&self, game_id: &str) -> Result<Value, GameError> {
+        self.with_game(game_id, async |game| {
+            let views = self.render(game).await?;
+            let finished = game.status == Status::Finished;
+            let mut value = json!({
+                "gameId": game.id,
+                "gameType": game.game_type,
+                "pluginVersion": game.plugin_version,
+                "pluginHash": game.plugin_hash,
+                "status": game.status.as_str(),
+                "players": views::players(game, &|u| self.is_online(u)),
+                "version": game.version,
+                "createdAt": game.created_at,
+                "updatedAt": game.updated_at,
+                "outcome": game.outcome(),
+                "view": if finished { views.omniscient.clone().unwrap_or(views.spectator.clone()) } else { views.spectator.clone() },
+            });
+            if finished {
+                let log = self.store.changes(&game.id, 0).await?;
+                let moves: Vec<Value> = log
+                    .iter()
+                    .filter(|c| c.kind == ChangeKind::Move)
+                    .map(|c| {
+                        json!({"version": c.version, "ply": c.ply, "seat": c.seat, "userId": c.user_id,
+                               "move": c.mv.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok()), "at": c.at})
+                    })
+                    .collect();
+                value["moves"] = Value::Array(moves);
+            }
+            Ok(value)
+        })
+        .await
+    }
+    /// Ids of the unfinished games `user_id` holds a seat in.
+    pub async fn active_games_of(&self, user_id: &str) -> Result<Vec<String>, GameError> {
+        let games = self.store.games_of(user_id, 100).await?;
+        Ok(games
+            .into_iter()
+            .filter(|g| g.status != "finished")
+            .map(|g| g.game_id)
+            .collect())
+    }
+    /// Rebuilds a game's state by replaying its move log through the rules
+    /// it is pinned to, from the same seed: the result must equal the stored
+    /// state. Used to check stored games.
+    pub async fn replay(&self, game_id: &str) -> Result<bool, GameError> {
+        let game = self
+            .store
+            .get(game_id)
+            .await?
+            .ok_or_else(|| not_found(game_id))?;
+        let log = self.store.changes(game_id, 0).await?;
+        let plugin = self.plugin_of(&game)?;
+        let setup = Setup {
+            players: game.players.len() as u32,
+            options: game.options.clone(),
+            seed: game.seed,
+        };
+        let stored = game.state.clone();
+        plugin
+            .run(game.seed, move |i| {
+                let mut state = match i.start(&setup)? {
+                    Ok(t) => t.state,
+                    Err(_) => return Ok(false),
+                };
+                for change in &log {
+                    let t: Transition = match (change.kind, &change.mv) {
+                        (ChangeKind::Move, Some(mv)) => {
+                            let ctx = Context {
+                                seat: change.seat,
+                                ply: change.ply,
+                                entropy: entropy(game.seed, change.ply),
+                            };
+                            match i.apply(&state, &ctx, mv)? {
+                                Ok(t) => t,
+                                Err(_) => return Ok(false),
+                            }
+                        }
+                        (ChangeKind::Resign, _) => {
+                            i.forfeit(&state, change.seat, Forfeit::Resign)?
+                        }
+                        (ChangeKind::Timeout, _) => {
+                            i.forfeit(&state, change.seat, Forfeit::Timeout)?
+                        }
+                        (ChangeKind::Abandon, _) => {
+                            i.forfeit(&state, change.seat, Forfeit::Abandon)?
+                        }
+                        _ => continue,
+                    };
+                    state = t.state;
+                }
+                Ok(state == stored)
+            })
+            .await
+            .map_err(GameError::from)
+    }
+}
