@@ -701,14 +701,16 @@ impl GameService {
             game.draw_offer = None;
             self.store.update(game, expected, Some(&change)).await?;
             self.schedule_clock(game);
-            let mut reply = Reply::default();
-            reply.deliveries = self.move_made(game, &views, &change);
+            let mut reply = Reply {
+                deliveries: self.move_made(game, &views, &change),
+                game_type: Some(game.game_type.clone()),
+                ..Reply::default()
+            };
             if game.status == Status::Finished {
                 reply.deliveries.push(ended(game, &views));
             }
             reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("version".into(), json!(game.version));
-            reply.game_type = Some(game.game_type.clone());
             Ok(reply)
         })
         .await

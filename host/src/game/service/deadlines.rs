@@ -22,6 +22,7 @@ impl GameService {
         };
         self.scheduler.schedule(deadline, since + left);
     }
+
     /// Acts on a due deadline, if it still applies.
     pub async fn fire(&self, deadline: Deadline) {
         let result = match &deadline {
@@ -59,6 +60,7 @@ impl GameService {
             Err(e) => tracing::warn!(?deadline, error = %e, "deadline could not be acted on"),
         }
     }
+
     /// A player's last socket closed: tell the others and start the
     /// reconnection window of each game they sit in.
     pub async fn player_left(&self, user_id: &str) -> Vec<Delivery> {
@@ -91,6 +93,7 @@ impl GameService {
         }
         out
     }
+
     /// After a restart: set the clocks of running games again, and give
     /// every seated player the reconnection window to come back.
     pub async fn resume(&self) -> Result<usize, GameError> {
@@ -110,6 +113,7 @@ impl GameService {
         }
         Ok(games.len())
     }
+
     pub(super) fn advance_clock(&self, game: &mut GameRecord, mover: Seat, now: u64) {
         let Some(tc) = game.time_control else { return };
         let Some(since) = game.clock_started_at else {

@@ -46,6 +46,7 @@ impl GameService {
         })
         .await
     }
+
     /// The game as `GET /api/games/{id}` shows it: the spectator view while
     /// it runs; the omniscient view and the move log once it is over.
     pub async fn public_record(&self, game_id: &str) -> Result<Value, GameError> {
@@ -81,6 +82,7 @@ impl GameService {
         })
         .await
     }
+
     /// Ids of the unfinished games `user_id` holds a seat in.
     pub async fn active_games_of(&self, user_id: &str) -> Result<Vec<String>, GameError> {
         let games = self.store.games_of(user_id, 100).await?;
@@ -90,6 +92,7 @@ impl GameService {
             .map(|g| g.game_id)
             .collect())
     }
+
     /// Rebuilds a game's state by replaying its move log through the rules
     /// it is pinned to, from the same seed: the result must equal the stored
     /// state. Used to check stored games.

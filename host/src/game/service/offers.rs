@@ -23,6 +23,7 @@ impl GameService {
         })
         .await
     }
+
     /// `game:accept-revenge`: the rematch starts, every player moved one
     /// seat on (the first player moves last), same rules version, options
     /// and clock.
@@ -47,8 +48,7 @@ impl GameService {
             let (rematch, _, started) = self.start_game(setup).await?;
             game.revenge_offer = None;
             game.rematch_id = Some(rematch.id.clone());
-            let mut reply = Reply::default();
-            reply.deliveries = self.to_players(
+            let mut reply = self.tell_players(
                 game,
                 "game:revenge-accepted",
                 json!({"gameId": game.id, "newGameId": rematch.id}),
@@ -59,12 +59,12 @@ impl GameService {
                 .user_ids()
                 .map(|u| (u.to_string(), game_room(&rematch.id)))
                 .collect();
-            reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("newGameId".into(), json!(rematch.id));
             Ok(reply)
         })
         .await
     }
+
     /// `game:decline-revenge`.
     pub async fn decline_revenge(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
         self.with_game(game_id, async |game| {
@@ -84,6 +84,7 @@ impl GameService {
         })
         .await
     }
+
     /// `game:offer-draw`.
     pub async fn offer_draw(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
         self.with_game(game_id, async |game| {
@@ -93,6 +94,7 @@ impl GameService {
         })
         .await
     }
+
     /// `game:accept-draw`: ends the game drawn, if another seat offered.
     pub async fn accept_draw(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
         self.with_game(game_id, async |game| {
@@ -126,6 +128,7 @@ impl GameService {
         })
         .await
     }
+
     /// `game:decline-draw`.
     pub async fn decline_draw(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
         self.with_game(game_id, async |game| {
@@ -137,6 +140,7 @@ impl GameService {
         })
         .await
     }
+
     /// A reply acknowledging `game` that tells every player `event`.
     pub(super) fn tell_players(
         &self,
@@ -151,6 +155,7 @@ impl GameService {
         reply.ack.insert("gameId".into(), json!(game.id));
         reply
     }
+
     pub(super) fn to_players(
         &self,
         game: &GameRecord,
