@@ -174,7 +174,10 @@ function waitExit(child, ms) {
  */
 export async function startServer(opts = {}) {
   const { args = [], env = {}, startTimeoutMs = 60_000 } = opts;
-  const { bin, plugins } = checkBuild();
+  const checked = checkBuild();
+  const bin = checked.bin;
+  // `opts.pluginsDir`: a folder of components other than the bundled games.
+  const plugins = opts.pluginsDir ?? checked.plugins;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gamehost-e2e-"));
   let current;
   try {

@@ -39,4 +39,21 @@ describe("operations endpoints", () => {
     assert.equal(value('gamehost_move_latency_seconds_count{game_type="chess"}'), 1);
     assert.ok(value('gamehost_plugin_call_seconds_count{call="apply",game="chess"}') >= 2);
   });
+
+  it("CORS: the allow-list's origins may call with credentials, others may not", async () => {
+    const preflight = (origin) =>
+      fetch(`${server.url}/api/auth/guest`, {
+        method: "OPTIONS",
+        headers: {
+          Origin: origin,
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type",
+        },
+      });
+    const allowed = await preflight("http://localhost:3000");
+    assert.equal(allowed.headers.get("access-control-allow-origin"), "http://localhost:3000");
+    assert.equal(allowed.headers.get("access-control-allow-credentials"), "true");
+    const refused = await preflight("http://evil.example");
+    assert.equal(refused.headers.get("access-control-allow-origin"), null);
+  });
 });
