@@ -25,6 +25,9 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
 impl Metrics {
     fn new() -> Self {
+        // The definitions below are constants: a failure here is a bug in
+        // this file, caught by the first test that starts the server, never
+        // something a client or a plugin can cause.
         let registry = Registry::new();
         let connections = IntGaugeVec::new(
             Opts::new("gamehost_connections", "Open Socket.IO connections by role"),
