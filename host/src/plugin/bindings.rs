@@ -8,7 +8,6 @@ wasmtime::component::bindgen!({
     world: "game",
 });
 
-pub use self::exports::gamehost::plugin::rules::Guest as RulesExports;
 pub use self::gamehost::plugin::host::LogLevel;
 use self::gamehost::plugin::types as wit;
 

@@ -11,7 +11,6 @@ use gamehost_sdk::{
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::Store;
-use wasmtime::component::Component;
 
 /// One version of one game's rules, compiled and linked, ready to
 /// instantiate. Cheap to clone.
@@ -23,7 +22,6 @@ pub struct Plugin {
 struct PluginInner {
     engine: PluginEngine,
     pre: GamePre<Sandbox>,
-    component: Component,
     info: GameInfo,
     hash: String,
     limits: Limits,
@@ -53,7 +51,6 @@ impl Plugin {
             inner: Arc::new(PluginInner {
                 engine: engine.clone(),
                 pre,
-                component,
                 info,
                 hash,
                 limits,
@@ -69,21 +66,6 @@ impl Plugin {
     /// sha256 of the component's bytes, hex.
     pub fn hash(&self) -> &str {
         &self.inner.hash
-    }
-
-    /// The limits calls run under.
-    pub fn limits(&self) -> Limits {
-        self.inner.limits
-    }
-
-    /// The compiled component (its import and export types).
-    pub fn component(&self) -> &Component {
-        &self.inner.component
-    }
-
-    /// The engine the plugin was compiled for.
-    pub fn engine(&self) -> &PluginEngine {
-        &self.inner.engine
     }
 
     /// A fresh instance whose WASI random source is seeded with `seed`.

@@ -121,16 +121,4 @@ impl PluginRegistry {
             .filter_map(|versions| versions.values().next_back().cloned())
             .collect()
     }
-
-    /// Every version of every game.
-    pub fn all_versions(&self) -> Vec<Plugin> {
-        let games = self
-            .games
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        games
-            .values()
-            .flat_map(|versions| versions.values().cloned())
-            .collect()
-    }
 }
