@@ -92,6 +92,12 @@ pub enum AuthError {
     /// Bad signature, bad shape, unknown algorithm.
     #[error("authentication failed: invalid token: {0}")]
     Invalid(String),
+    /// The user is banned.
+    #[error("authentication failed: banned")]
+    Banned,
+    /// The token is good but the role may not use this.
+    #[error("forbidden: admins only")]
+    Forbidden,
 }
 
 /// Verifies and mints tokens.

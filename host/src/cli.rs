@@ -1,5 +1,6 @@
 //! The `gamehost` command line: thin handlers over the library.
 
+pub mod admin_client;
 pub mod plugin_cmd;
 pub mod serve;
 pub mod token;
@@ -23,7 +24,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Mint a token signed with the host's secret.
     Token(token::TokenArgs),
-    /// Work with rules plugins: check, scaffold.
+    /// Work with rules plugins: check, scaffold, and publish, list,
+    /// activate or roll back versions on a running host.
     #[command(subcommand)]
     Plugin(PluginCommand),
 }
@@ -35,6 +37,14 @@ pub enum PluginCommand {
     Check(plugin_cmd::CheckArgs),
     /// Create a new rules crate that builds and passes the suite as generated.
     New(plugin_cmd::NewArgs),
+    /// Upload a component to a running host (admin token).
+    Publish(admin_client::PublishArgs),
+    /// List a running host's game types and versions (admin token).
+    List(admin_client::ListArgs),
+    /// Make a version serve new games on a running host (admin token).
+    Activate(admin_client::ActivateArgs),
+    /// Go back to the previously active version (admin token).
+    Rollback(admin_client::RollbackArgs),
 }
 
 /// Runs the parsed command line.
@@ -48,7 +58,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Plugin(PluginCommand::New(args)) => {
             plugin_cmd::new(args).map(|()| std::process::ExitCode::SUCCESS)
         }
+        // Blocking HTTP calls: off the async workers.
+        Command::Plugin(PluginCommand::Publish(args)) => blocking(move || admin_client::publish(args)).await,
+        Command::Plugin(PluginCommand::List(args)) => blocking(move || admin_client::list(args)).await,
+        Command::Plugin(PluginCommand::Activate(args)) => blocking(move || admin_client::activate(args)).await,
+        Command::Plugin(PluginCommand::Rollback(args)) => blocking(move || admin_client::rollback(args)).await,
     }
+}
+
+async fn blocking(
+    f: impl FnOnce() -> anyhow::Result<std::process::ExitCode> + Send + 'static,
+) -> anyhow::Result<std::process::ExitCode> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| anyhow::anyhow!("the command panicked: {e}"))?
 }
 
 /// A path argument that must exist.

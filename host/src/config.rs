@@ -115,6 +115,17 @@ pub struct PluginSettings {
     pub memory_mib: usize,
     /// Largest output of one call, in KiB.
     pub output_kib: usize,
+    /// Largest component an admin may upload, in MiB.
+    pub max_upload_mib: usize,
+    /// A version neither active nor pinned by a running game is unloaded
+    /// after this long unused, in seconds.
+    pub unload_after_secs: u64,
+    /// The breaker counts calls over this window, in seconds.
+    pub breaker_window_secs: u64,
+    /// Fewest calls in the window before the breaker may trip.
+    pub breaker_min_calls: u32,
+    /// Share of failed calls (0-1) that trips the breaker.
+    pub breaker_failure_ratio: f64,
 }
 
 impl Default for Config {
@@ -135,15 +146,30 @@ impl Default for Config {
 impl Default for PluginSettings {
     fn default() -> Self {
         let limits = crate::plugin::Limits::default();
+        let breaker = crate::plugin::health::BreakerPolicy::default();
         PluginSettings {
             deadline_ms: limits.deadline.as_millis() as u64,
             memory_mib: limits.memory_bytes >> 20,
             output_kib: limits.output_bytes >> 10,
+            max_upload_mib: 32,
+            unload_after_secs: 300,
+            breaker_window_secs: breaker.window.as_secs(),
+            breaker_min_calls: breaker.min_calls,
+            breaker_failure_ratio: breaker.failure_ratio,
         }
     }
 }
 
 impl PluginSettings {
+    /// When a version's breaker trips.
+    pub fn breaker(&self) -> crate::plugin::health::BreakerPolicy {
+        crate::plugin::health::BreakerPolicy {
+            window: Duration::from_secs(self.breaker_window_secs.max(1)),
+            min_calls: self.breaker_min_calls.max(1),
+            failure_ratio: self.breaker_failure_ratio.clamp(0.0, 1.0),
+        }
+    }
+
     /// The limits these settings describe.
     pub fn limits(&self) -> crate::plugin::Limits {
         crate::plugin::Limits {

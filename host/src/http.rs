@@ -6,10 +6,14 @@
 //! - `GET /api/games/{id}`: one game.
 //! - `GET /api/users/{id}/games`: a user's games.
 //! - `POST /api/auth/guest`: a guest token.
+//! - `/api/admin/...`: the admin API ([`admin`]).
 
+pub mod admin;
+
+use crate::admin::AdminService;
 use crate::auth::{Role, TokenService, User, valid_name};
 use crate::game::{ErrorCode, GameError, GameService};
-use crate::plugin::PluginRegistry;
+use crate::realtime::Realtime;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,12 +27,16 @@ use std::sync::Arc;
 /// What the HTTP handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    /// The loaded plugins.
-    pub plugins: PluginRegistry,
-    /// The games.
+    /// The games (and, through them, the plugin catalog).
     pub games: Arc<GameService>,
-    /// Token minting for guests.
+    /// Token minting for guests, token checks for admins.
     pub tokens: TokenService,
+    /// Bans, announcements, the audit log.
+    pub admin: Arc<AdminService>,
+    /// The Socket.IO side, for what admins do to connections.
+    pub realtime: Arc<Realtime>,
+    /// Largest component an admin may upload, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 /// The router of every HTTP route.
@@ -41,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/games/{id}", get(get_game))
         .route("/api/users/{id}/games", get(user_games))
         .route("/api/auth/guest", post(guest))
+        .nest("/api/admin", admin::router(state.max_upload_bytes))
         .with_state(state)
 }
 
@@ -53,13 +62,18 @@ async fn metrics() -> String {
 }
 
 /// An API error as JSON, with the status that fits its code.
-struct ApiError(GameError);
+pub struct ApiError(pub GameError);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match self.0.code {
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::NotFound | ErrorCode::UnknownGameType => StatusCode::NOT_FOUND,
             ErrorCode::Malformed | ErrorCode::PayloadTooLarge => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PluginRejected => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::GameFinished => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let body = json!({"error": {"code": self.0.code.as_str(), "message": self.0.message}});
@@ -85,13 +99,11 @@ struct GameListing {
 
 async fn list_games(State(state): State<AppState>) -> Json<Vec<GameListing>> {
     let games = state
-        .plugins
-        .games()
+        .games
+        .plugins()
+        .active_games()
         .into_iter()
-        .map(|plugin| GameListing {
-            info: plugin.info().clone(),
-            hash: plugin.hash().to_string(),
-        })
+        .map(|(info, hash)| GameListing { info, hash })
         .collect();
     Json(games)
 }

@@ -1,8 +1,9 @@
 //! Gamehost: a real-time game server whose rules are WebAssembly components.
 //!
 //! # Layout
-//! - [`plugin`]: the wasmtime engine, the sandbox, loaded plugins, the
-//!   registry and the conformance suite.
+//! - [`plugin`]: the wasmtime engine, the sandbox, the plugin catalog
+//!   (publish, activate, roll back, breakers) and the conformance suite.
+//! - [`admin`]: bans, announcements and the audit log.
 //! - [`game`]: games and the move pipeline, knowing nothing of transport.
 //! - [`store`]: persistence behind a compare-and-set trait (SQLite built in).
 //! - [`lobby`]: lobby rooms and the quick-play queue.
@@ -12,6 +13,7 @@
 //! - [`config`]: settings from flags, a file and `GAMEHOST_*` variables.
 //! - [`cli`]: the `gamehost` command line.
 
+pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -5,21 +5,26 @@
 //! - [`sandbox`]: what an instance can reach (closed WASI, the `host`
 //!   interface) and its memory limiter.
 //! - [`instance`]: a loaded plugin version and its fresh, limited instances.
-//! - [`registry`]: every loaded plugin by game id and version.
+//! - [`catalog`]: every published version, the active one of each game
+//!   type, the loaded ones; publish, activate, roll back.
+//! - [`health`]: each version's circuit breaker.
+//! - [`watch`]: dev mode's watcher of the plugins folder.
 //! - [`conformance`]: the checks of `gamehost plugin check`.
 
 pub mod bindings;
+pub mod catalog;
 pub mod conformance;
 pub mod engine;
+pub mod health;
 pub mod instance;
 pub mod limits;
-pub mod registry;
 pub mod sandbox;
+pub mod watch;
 
 pub use engine::PluginEngine;
 pub use instance::{Instance, Plugin};
 pub use limits::Limits;
-pub use registry::PluginRegistry;
+pub use catalog::PluginCatalog;
 
 /// An error and its causes on one line, for reports.
 pub(crate) fn error_chain(error: &anyhow::Error) -> String {

@@ -5,11 +5,15 @@
 //!   reconnection.
 //! - [`events`]: one handler per client event, and how their answers and
 //!   broadcasts are sent.
+//! - [`admin`]: the `/admin` namespace's live events.
 
+pub mod admin;
 pub mod connection;
 pub mod events;
 
-use crate::auth::TokenService;
+use crate::admin::AdminService;
+use crate::auth::{TokenService, User};
+use serde::Serialize;
 use crate::game::GameService;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use socketioxide::SocketIo;
@@ -45,6 +49,8 @@ pub struct Realtime {
     pub lobby: crate::lobby::LobbyService,
     /// Token verification.
     pub tokens: TokenService,
+    /// Bans (checked at connect).
+    pub admin: Arc<AdminService>,
     /// Per-user event budget.
     limiter: DefaultKeyedRateLimiter<String>,
     rate: RateLimit,
@@ -59,6 +65,7 @@ impl Realtime {
         games: Arc<GameService>,
         lobby: crate::lobby::LobbyService,
         tokens: TokenService,
+        admin: Arc<AdminService>,
         rate: RateLimit,
     ) -> Arc<Self> {
         let per_second = NonZeroU32::new(rate.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -67,11 +74,57 @@ impl Realtime {
             lobby,
             games,
             tokens,
+            admin,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
             rate,
             io: io.clone(),
         });
         connection::register(&io, realtime.clone());
+        admin::register(&realtime);
+        admin::relay_catalog(realtime.clone(), realtime.games.plugins().subscribe());
         realtime
     }
+
+    /// Users with a socket open on the main namespace.
+    pub fn online_users(&self) -> Vec<OnlineUser> {
+        let mut users: std::collections::BTreeMap<String, OnlineUser> = Default::default();
+        for socket in self.io.sockets() {
+            if let Some(user) = socket.extensions.get::<User>() {
+                users
+                    .entry(user.id.clone())
+                    .or_insert_with(|| OnlineUser {
+                        user_id: user.id.clone(),
+                        name: user.name.clone(),
+                        role: user.role.as_str(),
+                        sockets: 0,
+                    })
+                    .sockets += 1;
+            }
+        }
+        users.into_values().collect()
+    }
+
+    /// Disconnects every socket of a user; returns how many there were.
+    pub async fn disconnect_user(&self, user_id: &str) -> usize {
+        let room = connection::user_room(user_id);
+        let sockets = self.io.to(room.clone()).sockets().len();
+        if let Err(e) = self.io.to(room).disconnect().await {
+            tracing::warn!(user = user_id, error = %e, "could not disconnect a user");
+        }
+        sockets
+    }
+}
+
+/// A user online, as admins list them.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlineUser {
+    /// User id.
+    pub user_id: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: &'static str,
+    /// Open sockets.
+    pub sockets: usize,
 }

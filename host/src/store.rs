@@ -1,4 +1,7 @@
-//! Persistence of games, their move logs and lobby rooms, behind [`GameStore`].
+//! Persistence behind three traits: [`GameStore`] (games, their move logs,
+//! lobby rooms), [`PluginStore`] (published components, their version
+//! records, each game type's active choice) and [`AdminStore`] (audit log,
+//! bans, scheduled announcements).
 //!
 //! Every write of a game is a compare-and-set on its version: a writer that
 //! read version `n` stores `n + 1` only if the stored game is still at `n`,
@@ -6,8 +9,11 @@
 
 pub mod sqlite;
 
+use crate::admin::{Announcement, AuditEntry, Ban};
 use crate::game::record::{GameRecord, MoveRecord};
+use crate::plugin::catalog::{GameChoice, VersionRecord};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -69,3 +75,47 @@ pub trait GameStore: Send + Sync {
     /// Every stored lobby room, as JSON.
     async fn rooms(&self) -> Result<Vec<String>, StoreError>;
 }
+
+/// Published plugin components and which version serves each game type.
+#[async_trait::async_trait]
+pub trait PluginStore: Send + Sync {
+    /// Stores a component under its sha256 with its version record, in one
+    /// transaction. Storing the same hash again changes nothing.
+    async fn save_component(&self, bytes: &[u8], version: &VersionRecord) -> Result<(), StoreError>;
+    /// The bytes of a stored component.
+    async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Replaces a version record (its breaker state changed).
+    async fn save_version(&self, version: &VersionRecord) -> Result<(), StoreError>;
+    /// Every version record.
+    async fn versions(&self) -> Result<Vec<VersionRecord>, StoreError>;
+    /// Stores a game type's active version and its activation history.
+    async fn save_choice(&self, choice: &GameChoice) -> Result<(), StoreError>;
+    /// Every game type's choice.
+    async fn choices(&self) -> Result<Vec<GameChoice>, StoreError>;
+    /// How many unfinished games are pinned to each component hash.
+    async fn pins(&self) -> Result<HashMap<String, u64>, StoreError>;
+}
+
+/// What admins did and decided.
+#[async_trait::async_trait]
+pub trait AdminStore: Send + Sync {
+    /// Appends to the audit log; returns the entry's id.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<u64, StoreError>;
+    /// The newest audit entries, newest first.
+    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Bans a user (or replaces their ban).
+    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError>;
+    /// Lifts a ban; false when there was none.
+    async fn delete_ban(&self, user_id: &str) -> Result<bool, StoreError>;
+    /// Every ban.
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError>;
+    /// Stores (or replaces) an announcement.
+    async fn save_announcement(&self, announcement: &Announcement) -> Result<(), StoreError>;
+    /// Announcements not yet sent.
+    async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError>;
+}
+
+/// Every store the host needs, as one object.
+pub trait Store: GameStore + PluginStore + AdminStore {}
+
+impl<T: GameStore + PluginStore + AdminStore> Store for T {}

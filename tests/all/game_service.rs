@@ -6,7 +6,8 @@ use gamehost::auth::{Role, User};
 use gamehost::game::scheduler::LocalScheduler;
 use gamehost::game::service::CreateRequest;
 use gamehost::game::{ErrorCode, GameService};
-use gamehost::plugin::{Limits, PluginEngine, PluginRegistry};
+use gamehost::plugin::health::BreakerPolicy;
+use gamehost::plugin::{Limits, PluginCatalog, PluginEngine};
 use gamehost::store::sqlite::SqliteStore;
 use gamehost::store::{GameStore, StoreError};
 use gamehost_tests::{games_dir, temp_dir};
@@ -21,11 +22,18 @@ fn user(n: usize) -> User {
     }
 }
 
-fn service(db: &std::path::Path) -> (Arc<GameService>, SqliteStore) {
+async fn service(db: &std::path::Path) -> (Arc<GameService>, SqliteStore) {
     let engine = PluginEngine::new(None, 64 << 20).unwrap();
-    let plugins = PluginRegistry::new(engine, Limits::default());
-    plugins.load_dir(&games_dir()).unwrap();
     let store = SqliteStore::open(db).unwrap();
+    let plugins = PluginCatalog::open(
+        engine,
+        Limits::default(),
+        BreakerPolicy::default(),
+        Arc::new(store.clone()),
+    )
+    .await
+    .unwrap();
+    plugins.load_dir(&games_dir(), false).await.unwrap();
     let (due, _deadlines) = tokio::sync::mpsc::unbounded_channel();
     let (outbox, _unprompted) = tokio::sync::mpsc::unbounded_channel();
     let scheduler = Arc::new(LocalScheduler::new(due));
@@ -37,7 +45,7 @@ fn service(db: &std::path::Path) -> (Arc<GameService>, SqliteStore) {
 async fn a_replayed_log_rebuilds_the_stored_state_and_stale_writes_are_refused() {
     let dir = temp_dir("service");
     let db = dir.join("gamehost.db");
-    let (games, store) = service(&db);
+    let (games, store) = service(&db).await;
     let players: Vec<User> = (0..3).map(user).collect();
     let request = CreateRequest {
         game_type: "liars-dice".into(),
@@ -103,7 +111,7 @@ async fn a_replayed_log_rebuilds_the_stored_state_and_stale_writes_are_refused()
 
     // A second service on the same file (a restart) sees the same game.
     drop(games);
-    let (again, _) = service(&db);
+    let (again, _) = service(&db).await;
     let record = again.public_record(&game_id).await.unwrap();
     assert_eq!(record["version"], stored.version);
     assert_eq!(record["status"], "finished");

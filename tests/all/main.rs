@@ -1,5 +1,6 @@
 //! End-to-end tests, one binary so the suite links once.
 
+mod catalog;
 mod conformance;
 mod game_service;
 mod runtime;

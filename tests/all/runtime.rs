@@ -1,9 +1,9 @@
 //! The sandboxed runtime: faults are told apart from refused moves, leave the
 //! caller's state alone, and do not harm the host or later calls.
 
-use gamehost::plugin::{Limits, Plugin, PluginEngine, PluginRegistry};
+use gamehost::plugin::{Limits, Plugin, PluginEngine};
 use gamehost_sdk::{Context, FaultKind, MoveError, Phase, Rules, Setup, Viewer};
-use gamehost_tests::{fixture_component, game_component, games_dir, temp_dir};
+use gamehost_tests::{fixture_component, game_component};
 use std::time::{Duration, Instant};
 
 fn load(path: std::path::PathBuf, limits: Limits) -> Plugin {
@@ -182,50 +182,3 @@ fn the_sandbox_is_closed_and_deterministic() {
     assert!(matches!(a.phase, Phase::ToMove(_)));
 }
 
-#[test]
-fn the_registry_loads_a_folder_and_survives_broken_files() {
-    let dir = temp_dir("registry");
-    for game in ["tic-tac-toe", "chess"] {
-        std::fs::copy(game_component(game), dir.join(format!("{game}.wasm"))).unwrap();
-    }
-    std::fs::copy(
-        fixture_component("imports-sockets"),
-        dir.join("sockets.wasm"),
-    )
-    .unwrap();
-    std::fs::write(dir.join("garbage.wasm"), b"not wasm").unwrap();
-    let cache = dir.join("cache");
-    let engine = PluginEngine::new(Some(cache.clone()), 64 << 20).unwrap();
-    let registry = PluginRegistry::new(engine, Limits::default());
-    let outcomes = registry.load_dir(&dir).unwrap();
-    let ok: Vec<&str> = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_deref().ok())
-        .collect();
-    assert_eq!(ok, ["chess@1.0.0", "tic-tac-toe@1.0.0"]);
-    let refused: Vec<&String> = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().err())
-        .collect();
-    assert_eq!(refused.len(), 2, "{refused:?}");
-    assert!(
-        refused.iter().any(|r| r.contains("wasi:sockets")),
-        "{refused:?}"
-    );
-    assert!(registry.latest("chess").is_some());
-    assert!(registry.get("chess", "1.0.0").is_some());
-    assert!(registry.get("chess", "9.9.9").is_none());
-
-    // Compiled components were cached, and a second engine loads from it.
-    let cached = std::fs::read_dir(&cache).unwrap().count();
-    assert!(cached >= 2, "{cached} cached files");
-    let engine = PluginEngine::new(Some(cache), 64 << 20).unwrap();
-    let again = PluginRegistry::new(engine, Limits::default());
-    let started = Instant::now();
-    again
-        .load_bytes(&std::fs::read(game_component("chess")).unwrap())
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(2));
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(games_dir().is_dir());
-}

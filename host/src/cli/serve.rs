@@ -1,12 +1,13 @@
 //! `gamehost serve`.
 
+use crate::admin::AdminService;
 use crate::auth::TokenService;
 use crate::config::Config;
 use crate::game::GameService;
-use crate::game::scheduler::LocalScheduler;
+use crate::game::scheduler::{Deadline, LocalScheduler};
 use crate::http::{self, AppState};
 use crate::lobby::LobbyService;
-use crate::plugin::{PluginEngine, PluginRegistry};
+use crate::plugin::{PluginCatalog, PluginEngine};
 use crate::realtime::Realtime;
 use crate::store::sqlite::SqliteStore;
 use anyhow::Context as _;
@@ -65,6 +66,13 @@ pub struct ServeArgs {
     /// How long a player who dropped keeps their seat, in ms.
     #[arg(long, env = "GAMEHOST_RECONNECT_GRACE_MS")]
     pub reconnect_grace_ms: Option<u64>,
+    /// Designer's mode: watch the plugins folder and publish every
+    /// component that changes (after the conformance pass).
+    #[arg(long, env = "GAMEHOST_DEV")]
+    pub dev: bool,
+    /// Unload unused, unpinned plugin versions after this many seconds.
+    #[arg(long, env = "GAMEHOST_PLUGIN_UNLOAD_AFTER_SECS")]
+    pub plugin_unload_after_secs: Option<u64>,
 }
 
 impl ServeArgs {
@@ -82,6 +90,9 @@ impl ServeArgs {
         if let Some(grace) = self.reconnect_grace_ms {
             config.reconnect_grace_ms = grace;
         }
+        if let Some(secs) = self.plugin_unload_after_secs {
+            config.plugin.unload_after_secs = secs;
+        }
         Ok(config)
     }
 }
@@ -91,39 +102,70 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
     let limits = config.plugin.limits();
     let engine = PluginEngine::new(Some(config.cache_dir()), limits.memory_bytes)?;
-    let plugins = PluginRegistry::new(engine, limits);
-    let dir = config.plugins_dir.clone();
-    let registry = plugins.clone();
-    // Compiling components is CPU-bound: keep it off the async workers.
-    let outcomes = tokio::task::spawn_blocking(move || registry.load_dir(&dir))
+    let store = Arc::new(
+        SqliteStore::open(&config.database_path())
+            .with_context(|| format!("opening {}", config.database_path().display()))?,
+    );
+    let catalog = PluginCatalog::open(engine, limits, config.plugin.breaker(), store.clone())
         .await
-        .context("plugin loading panicked")??;
+        .context("opening the plugin catalog")?;
+    let dir = &config.plugins_dir;
+    if args.dev {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating plugin folder {}", dir.display()))?;
+    }
+    let outcomes = catalog.load_dir(dir, false).await?;
     let loaded = outcomes.iter().filter(|o| o.result.is_ok()).count();
-    tracing::info!(loaded, refused = outcomes.len() - loaded, dir = %config.plugins_dir.display(), "plugins loaded");
+    tracing::info!(loaded, refused = outcomes.len() - loaded, dir = %dir.display(), "plugins folder loaded");
+    // Kept for as long as the host serves.
+    let _watcher = if args.dev {
+        Some(crate::plugin::watch::watch(dir, catalog.clone())?)
+    } else {
+        None
+    };
+    let unload_after = Duration::from_secs(config.plugin.unload_after_secs);
+    let sweeping = catalog.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval((unload_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(30)));
+        loop {
+            every.tick().await;
+            if let Err(e) = sweeping.unload_idle(unload_after).await {
+                tracing::warn!(error = %e, "could not unload idle plugin versions");
+            }
+        }
+    });
 
-    let store = SqliteStore::open(&config.database_path())
-        .with_context(|| format!("opening {}", config.database_path().display()))?;
     let tokens = TokenService::new(&config.key_settings()?)?;
     let (due, mut due_deadlines) = tokio::sync::mpsc::unbounded_channel();
     let (outbox, mut unprompted) = tokio::sync::mpsc::unbounded_channel();
     let scheduler = Arc::new(LocalScheduler::new(due));
     let games = Arc::new(GameService::new(
-        plugins.clone(),
-        Arc::new(store),
-        scheduler,
-        outbox,
+        catalog.clone(),
+        store.clone(),
+        scheduler.clone(),
+        outbox.clone(),
         config.reconnect_grace_ms,
     ));
+    let admin = Arc::new(
+        AdminService::load(store.clone(), scheduler, outbox)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading bans and announcements: {e}"))?,
+    );
     let resumed = games
         .resume()
         .await
         .map_err(|e| anyhow::anyhow!("resuming games: {e}"))?;
     tracing::info!(resumed, "unfinished games resumed");
-    let firing = games.clone();
+    let (firing, announcing) = (games.clone(), admin.clone());
     tokio::spawn(async move {
         while let Some(deadline) = due_deadlines.recv().await {
-            let games = firing.clone();
-            tokio::spawn(async move { games.fire(deadline).await });
+            let (games, admin) = (firing.clone(), announcing.clone());
+            tokio::spawn(async move {
+                match deadline {
+                    Deadline::Announcement { id } => admin.fire_announcement(&id).await,
+                    deadline => games.fire(deadline).await,
+                }
+            });
         }
     });
 
@@ -143,18 +185,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         games.clone(),
         lobby,
         tokens.clone(),
+        admin.clone(),
         config.rate_limit.rate_limit(),
     );
+    let sending = realtime.clone();
     tokio::spawn(async move {
         while let Some(deliveries) = unprompted.recv().await {
-            realtime.send(&deliveries).await;
+            sending.send(&deliveries).await;
         }
     });
 
     let app = http::router(AppState {
-        plugins,
         games,
         tokens,
+        admin,
+        realtime,
+        max_upload_bytes: config.plugin.max_upload_mib.max(1) << 20,
     })
     .layer(socket_layer)
     .layer(cors(&socket.cors_origins));
@@ -188,7 +234,7 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(origins)
         .allow_credentials(true)
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([
             axum::http::header::AUTHORIZATION,
             axum::http::header::CONTENT_TYPE,

@@ -42,8 +42,15 @@ pub enum ErrorCode {
     NoRevengeOffer,
     /// A lobby room's password did not match.
     WrongPassword,
-    /// The game changed meanwhile.
+    /// The game changed meanwhile (or, for a plugin, the version number
+    /// is taken).
     Conflict,
+    /// No valid token.
+    Unauthorized,
+    /// The token's role may not do this.
+    Forbidden,
+    /// A plugin component was refused at publish.
+    PluginRejected,
     /// The rules failed.
     PluginFailure,
     /// The server failed.
@@ -73,6 +80,9 @@ impl ErrorCode {
             ErrorCode::NoRevengeOffer => "NO_REVENGE_OFFER",
             ErrorCode::WrongPassword => "WRONG_PASSWORD",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::PluginRejected => "PLUGIN_REJECTED",
             ErrorCode::PluginFailure => "PLUGIN_FAILURE",
             ErrorCode::Internal => "INTERNAL",
         }

@@ -173,4 +173,6 @@ pub enum ChangeKind {
     Abandon,
     /// A draw agreed by every player.
     Draw,
+    /// Ended by an administrator.
+    Abort,
 }

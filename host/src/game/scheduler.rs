@@ -1,4 +1,5 @@
-//! Deadlines: clocks running out, reconnection windows closing.
+//! Deadlines: clocks running out, reconnection windows closing, scheduled
+//! announcements.
 //!
 //! [`Scheduler`] is the seam for the cluster: on one node deadlines are
 //! tokio timers ([`LocalScheduler`]); a shared scheduler (a Redis sorted
@@ -28,6 +29,11 @@ pub enum Deadline {
         /// The player.
         user_id: String,
     },
+    /// A scheduled announcement is due.
+    Announcement {
+        /// The announcement.
+        id: String,
+    },
 }
 
 impl Deadline {
@@ -36,6 +42,7 @@ impl Deadline {
         match self {
             Deadline::Clock { game_id, .. } => format!("clock:{game_id}"),
             Deadline::Abandon { game_id, user_id } => format!("abandon:{game_id}:{user_id}"),
+            Deadline::Announcement { id } => format!("announcement:{id}"),
         }
     }
 }

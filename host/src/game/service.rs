@@ -5,6 +5,7 @@
 //! instance (apply and every view the broadcast needs), stores the result
 //! with a compare-and-set on the version, and only then answers.
 
+mod admin;
 mod deadlines;
 mod history;
 mod offers;
@@ -14,7 +15,7 @@ use super::record::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeCont
 use super::scheduler::{Deadline, Scheduler};
 use super::views::{self, Views};
 use crate::auth::User;
-use crate::plugin::{Plugin, PluginRegistry};
+use crate::plugin::{Plugin, PluginCatalog};
 use crate::store::GameStore;
 use gamehost_sdk::{Context, Forfeit, MoveError, Outcome, Phase, Rules, Seat, Setup, Transition};
 use serde_json::{Value, json};
@@ -42,6 +43,10 @@ pub enum Audience {
     Game(String),
     /// A named room (`lobby:{gameType}`, `room:{id}`).
     Room(String),
+    /// Every connected client.
+    Everyone,
+    /// Admins watching the `/admin` namespace.
+    Admins,
 }
 
 /// One event to send.
@@ -95,7 +100,7 @@ pub struct CreateRequest {
 
 /// Games of one node, and the way to change them.
 pub struct GameService {
-    plugins: PluginRegistry,
+    plugins: Arc<PluginCatalog>,
     store: Arc<dyn GameStore>,
     scheduler: Arc<dyn Scheduler>,
     /// Events nobody asked for (a flag, an abandonment), for the transport.
@@ -122,6 +127,13 @@ fn entropy(seed: u64, ply: u64) -> u64 {
     rng.next_u64()
 }
 
+fn unknown_game_type(game_type: &str) -> GameError {
+    GameError::new(
+        ErrorCode::UnknownGameType,
+        format!("no game type {game_type:?} is loaded"),
+    )
+}
+
 fn not_found(id: &str) -> GameError {
     GameError::new(ErrorCode::NotFound, format!("no game {id}"))
 }
@@ -140,7 +152,7 @@ impl GameService {
     /// A service over `plugins` and `store`. Deadlines go through
     /// `scheduler`; events that no request caused go to `outbox`.
     pub fn new(
-        plugins: PluginRegistry,
+        plugins: Arc<PluginCatalog>,
         store: Arc<dyn GameStore>,
         scheduler: Arc<dyn Scheduler>,
         outbox: mpsc::UnboundedSender<Vec<Delivery>>,
@@ -158,22 +170,29 @@ impl GameService {
         }
     }
 
-    /// Whether a game type is loaded.
+    /// Whether a game type has a version serving new games.
     pub fn has_game_type(&self, game_type: &str) -> bool {
-        self.plugins.latest(game_type).is_some()
+        self.plugins.game_info(game_type).is_some()
     }
 
-    /// The newest loaded rules of a game type.
+    /// What the active rules of a game type say about themselves.
     pub fn game_info(&self, game_type: &str) -> Result<gamehost_sdk::GameInfo, GameError> {
         self.plugins
-            .latest(game_type)
-            .map(|p| p.info().clone())
-            .ok_or_else(|| {
-                GameError::new(
-                    ErrorCode::UnknownGameType,
-                    format!("no game type {game_type:?} is loaded"),
-                )
-            })
+            .game_info(game_type)
+            .ok_or_else(|| unknown_game_type(game_type))
+    }
+
+    /// The plugin catalog.
+    pub fn plugins(&self) -> &Arc<PluginCatalog> {
+        &self.plugins
+    }
+
+    /// The version that serves new games of `game_type`.
+    async fn active_plugin(&self, game_type: &str) -> Result<Plugin, GameError> {
+        self.plugins
+            .active(game_type)
+            .await
+            .ok_or_else(|| unknown_game_type(game_type))
     }
 
     /// The store.
@@ -203,6 +222,11 @@ impl GameService {
             }
             None => false,
         }
+    }
+
+    /// How many users have a socket open.
+    pub fn online_count(&self) -> usize {
+        self.online.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Whether a user has a socket open.
@@ -264,23 +288,23 @@ impl GameService {
         result
     }
 
-    fn plugin_of(&self, game: &GameRecord) -> Result<Plugin, GameError> {
-        self.plugins
-            .get(&game.game_type, &game.plugin_version)
-            .ok_or_else(|| {
-                GameError::new(
-                    ErrorCode::PluginFailure,
-                    format!(
-                        "the rules {} {} are not loaded",
-                        game.game_type, game.plugin_version
-                    ),
-                )
-            })
+    /// The rules `game` is pinned to, whatever is active now.
+    async fn plugin_of(&self, game: &GameRecord) -> Result<Plugin, GameError> {
+        self.plugins.pinned(&game.plugin_hash).await.map_err(|e| {
+            tracing::error!(game = %game.id, version = %game.plugin_version, error = %e, "pinned rules unavailable");
+            GameError::new(
+                ErrorCode::PluginFailure,
+                format!(
+                    "the rules {} {} this game runs on cannot be loaded",
+                    game.game_type, game.plugin_version
+                ),
+            )
+        })
     }
 
     /// Every view of `game` as it stands.
     async fn render(&self, game: &GameRecord) -> Result<Views, GameError> {
-        let plugin = self.plugin_of(game)?;
+        let plugin = self.plugin_of(game).await?;
         let state = game.state.clone();
         let phase = game.phase.clone();
         let seats = game.players.len() as u32;
@@ -301,12 +325,7 @@ impl GameService {
 
     /// `game:create`: a new game with the creator in seat 0.
     pub async fn create(&self, user: &User, request: CreateRequest) -> Result<Reply, GameError> {
-        let plugin = self.plugins.latest(&request.game_type).ok_or_else(|| {
-            GameError::new(
-                ErrorCode::UnknownGameType,
-                format!("no game type {:?} is loaded", request.game_type),
-            )
-        })?;
+        let plugin = self.active_plugin(&request.game_type).await?;
         let info = plugin.info().clone();
         let seats = request.players.unwrap_or(info.min_players);
         if seats == 0 || seats > MAX_SEATS {
@@ -364,12 +383,7 @@ impl GameService {
         time_control: Option<TimeControl>,
         allow_spectators: bool,
     ) -> Result<Reply, GameError> {
-        let plugin = self.plugins.latest(game_type).ok_or_else(|| {
-            GameError::new(
-                ErrorCode::UnknownGameType,
-                format!("no game type {game_type:?} is loaded"),
-            )
-        })?;
+        let plugin = self.active_plugin(game_type).await?;
         let options = options.map_or_else(|| "{}".to_string(), Value::to_string);
         let players = table
             .iter()
@@ -546,6 +560,7 @@ impl GameService {
             event: "game:started",
             payload: self.snapshot_for(game, views, None),
         });
+        out.push(admin_notice(game, "game:started"));
         out
     }
 
@@ -661,7 +676,7 @@ impl GameService {
                     ),
                 ));
             }
-            let plugin = self.plugin_of(game)?;
+            let plugin = self.plugin_of(game).await?;
             let ctx = Context {
                 seat,
                 ply: game.ply,
@@ -707,7 +722,7 @@ impl GameService {
                 ..Reply::default()
             };
             if game.status == Status::Finished {
-                reply.deliveries.push(ended(game, &views));
+                reply.deliveries.extend(ended(game, &views));
             }
             reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("version".into(), json!(game.version));
@@ -784,7 +799,7 @@ impl GameService {
         user_id: &str,
         why: Forfeit,
     ) -> Result<Reply, GameError> {
-        let plugin = self.plugin_of(game)?;
+        let plugin = self.plugin_of(game).await?;
         let state = game.state.clone();
         let seats = game.players.len() as u32;
         let (transition, views) = plugin
@@ -824,7 +839,7 @@ impl GameService {
         self.schedule_clock(game);
         let mut reply = Reply::default();
         if game.status == Status::Finished {
-            reply.deliveries.push(ended(game, &views));
+            reply.deliveries.extend(ended(game, &views));
         } else {
             reply.deliveries.extend(self.state_update(game, &views));
         }
@@ -836,6 +851,7 @@ impl GameService {
     fn state_update(&self, game: &GameRecord, views: &Views) -> Vec<Delivery> {
         self.started(game, views)
             .into_iter()
+            .filter(|d| d.to != Audience::Admins)
             .map(|mut d| {
                 d.event = "game:state-update";
                 d
@@ -951,10 +967,27 @@ fn raw_events(events: &[String]) -> Vec<Value> {
         .collect()
 }
 
-/// `game:ended` for everyone in the game.
-fn ended(game: &GameRecord, views: &Views) -> Delivery {
-    let outcome = game.outcome().cloned().unwrap_or_default();
+/// A game starting or ending, as admins watching the `/admin` namespace
+/// see it.
+fn admin_notice(game: &GameRecord, event: &'static str) -> Delivery {
     Delivery {
+        to: Audience::Admins,
+        event,
+        payload: json!({
+            "gameId": game.id,
+            "gameType": game.game_type,
+            "pluginVersion": game.plugin_version,
+            "version": game.version,
+            "players": game.players,
+            "outcome": game.outcome(),
+        }),
+    }
+}
+
+/// `game:ended` for everyone in the game, and its notice for admins.
+fn ended(game: &GameRecord, views: &Views) -> [Delivery; 2] {
+    let outcome = game.outcome().cloned().unwrap_or_default();
+    let to_game = Delivery {
         to: Audience::Game(game.id.clone()),
         event: "game:ended",
         payload: json!({
@@ -964,5 +997,6 @@ fn ended(game: &GameRecord, views: &Views) -> Delivery {
             "reason": outcome.reason,
             "finalView": views.omniscient.clone().unwrap_or(views.spectator.clone()),
         }),
-    }
+    };
+    [to_game, admin_notice(game, "game:ended")]
 }

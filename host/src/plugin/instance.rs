@@ -2,13 +2,14 @@
 
 use super::bindings::{Game, GamePre};
 use super::engine::{EPOCH_TICK, PluginEngine};
+use super::health::{BreakerPolicy, Health};
 use super::limits::Limits;
 use super::sandbox::Sandbox;
 use anyhow::Context as _;
 use gamehost_sdk::{
     Context, Fault, FaultKind, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer,
 };
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use wasmtime::Store;
 
@@ -25,6 +26,15 @@ struct PluginInner {
     info: GameInfo,
     hash: String,
     limits: Limits,
+    health: Health,
+    /// Set when the version serves games: where a tripped breaker is told.
+    monitor: OnceLock<Monitor>,
+}
+
+/// How a version's breaker is judged and where its tripping is told.
+struct Monitor {
+    policy: BreakerPolicy,
+    tripped: tokio::sync::mpsc::UnboundedSender<String>,
 }
 
 impl Plugin {
@@ -54,6 +64,8 @@ impl Plugin {
                 info,
                 hash,
                 limits,
+                health: Health::default(),
+                monitor: OnceLock::new(),
             }),
         })
     }
@@ -66,6 +78,22 @@ impl Plugin {
     /// sha256 of the component's bytes, hex.
     pub fn hash(&self) -> &str {
         &self.inner.hash
+    }
+
+    /// Counts this version's calls from [`Plugin::run`] against `policy`;
+    /// when the breaker trips, the version's hash is sent to `tripped`.
+    /// Only the first monitor set counts.
+    pub fn monitor(
+        &self,
+        policy: BreakerPolicy,
+        tripped: tokio::sync::mpsc::UnboundedSender<String>,
+    ) {
+        let _ = self.inner.monitor.set(Monitor { policy, tripped });
+    }
+
+    /// The breaker's counts.
+    pub fn health(&self) -> &Health {
+        &self.inner.health
     }
 
     /// A fresh instance whose WASI random source is seeded with `seed`.
@@ -89,7 +117,7 @@ impl Plugin {
         calls: impl FnOnce(&mut Instance) -> Result<T, Fault> + Send + 'static,
     ) -> Result<T, Fault> {
         let plugin = self.clone();
-        tokio::task::spawn_blocking(move || {
+        let result = tokio::task::spawn_blocking(move || {
             let mut instance = plugin.instantiate(seed)?;
             calls(&mut instance)
         })
@@ -99,7 +127,13 @@ impl Plugin {
                 FaultKind::Trap,
                 format!("the plugin call panicked in the host: {e}"),
             ))
-        })
+        });
+        if let Some(monitor) = self.inner.monitor.get()
+            && self.inner.health.record(result.is_err(), &monitor.policy)
+        {
+            let _ = monitor.tripped.send(self.inner.hash.clone());
+        }
+        result
     }
 }
 

@@ -1,7 +1,7 @@
 //! Connecting: the token check, rooms, presence and reconnection.
 
 use super::Realtime;
-use crate::auth::{AuthError, User};
+use crate::auth::{AuthError, Role, User};
 use crate::game::service::game_room;
 use crate::metrics::METRICS;
 use serde_json::{Value, json};
@@ -24,30 +24,48 @@ pub(super) fn register(io: &SocketIo, realtime: Arc<Realtime>) {
     let auth = realtime.clone();
     let middleware = move |socket: SocketRef, TryData(handshake): TryData<Value>| {
         let realtime = auth.clone();
-        async move {
-            let token = token_of(&socket, handshake.ok().as_ref());
-            let user = match token {
-                Some(token) => realtime.tokens.verify(&token),
-                None => Err(AuthError::Missing),
-            };
-            match user {
-                Ok(user) => {
-                    socket.extensions.insert(user);
-                    socket.extensions.insert(Strikes::default());
-                    Ok(())
-                }
-                Err(e) => {
-                    tracing::info!(socket = %socket.id, reason = %e, "connection refused");
-                    Err(e)
-                }
-            }
-        }
+        async move { authenticate(&realtime, &socket, handshake.ok().as_ref(), false) }
     };
     let on_connect = move |socket: SocketRef| {
         let realtime = realtime.clone();
         async move { connected(realtime, socket).await }
     };
     io.ns("/", on_connect.with(middleware));
+}
+
+/// The connect check of every namespace: a valid token of a user who is not
+/// banned (and an admin's, when `admins_only`). The user goes into the
+/// socket's extensions.
+pub(super) fn authenticate(
+    realtime: &Realtime,
+    socket: &SocketRef,
+    handshake: Option<&Value>,
+    admins_only: bool,
+) -> Result<(), AuthError> {
+    let user = match token_of(socket, handshake) {
+        Some(token) => realtime.tokens.verify(&token),
+        None => Err(AuthError::Missing),
+    }
+    .and_then(|user| {
+        if realtime.admin.is_banned(&user.id) {
+            Err(AuthError::Banned)
+        } else if admins_only && user.role != Role::Admin {
+            Err(AuthError::Forbidden)
+        } else {
+            Ok(user)
+        }
+    });
+    match user {
+        Ok(user) => {
+            socket.extensions.insert(user);
+            socket.extensions.insert(Strikes::default());
+            Ok(())
+        }
+        Err(e) => {
+            tracing::info!(socket = %socket.id, ns = socket.ns(), reason = %e, "connection refused");
+            Err(e)
+        }
+    }
 }
 
 /// The token from `auth.token` in the handshake, else the `Authorization`
@@ -80,6 +98,9 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     socket.join(user_room(&user.id));
     socket.join(format!("role:{}", user.role.as_str()));
     let first = realtime.games.socket_connected(&user.id);
+    if first {
+        realtime.tell_admins_online().await;
+    }
     METRICS
         .connections
         .with_label_values(&[user.role.as_str()])
@@ -147,6 +168,7 @@ async fn disconnected(realtime: Arc<Realtime>, socket: SocketRef) {
     if !last {
         return;
     }
+    realtime.tell_admins_online().await;
     realtime.lobby.leave_queues(&user.id).await;
     let notices = realtime.games.player_left(&user.id).await;
     realtime.send(&notices).await;

@@ -382,14 +382,18 @@ impl Realtime {
     pub async fn send(&self, deliveries: &[crate::game::Delivery]) {
         let io = &self.io;
         for delivery in deliveries {
-            let room = match &delivery.to {
-                Audience::User(id) => user_room(id),
-                Audience::Spectators(game) => spectator_room(game),
-                Audience::Game(game) => game_room(game),
-                Audience::Room(room) => room.clone(),
+            let result = match &delivery.to {
+                Audience::User(id) => io.to(user_room(id)).emit(delivery.event, &delivery.payload).await,
+                Audience::Spectators(game) => io.to(spectator_room(game)).emit(delivery.event, &delivery.payload).await,
+                Audience::Game(game) => io.to(game_room(game)).emit(delivery.event, &delivery.payload).await,
+                Audience::Room(room) => io.to(room.clone()).emit(delivery.event, &delivery.payload).await,
+                Audience::Everyone => io.emit(delivery.event, &delivery.payload).await,
+                Audience::Admins => {
+                    self.tell_admins(delivery.event, &delivery.payload).await;
+                    Ok(())
+                }
             };
-
-            if let Err(e) = io.to(room).emit(delivery.event, &delivery.payload).await {
+            if let Err(e) = result {
                 tracing::warn!(event = delivery.event, error = %e, "broadcast failed");
             }
         }

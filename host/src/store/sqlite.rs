@@ -4,8 +4,13 @@
 //! next one (group commit): a move is durable when it is acknowledged, yet
 //! concurrent moves share one fsync.
 
-use super::{GameStore, StoreError, UserGame};
+use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
+use crate::admin::{Announcement, AuditEntry, Ban};
 use crate::game::record::{GameRecord, MoveRecord};
+use crate::plugin::catalog::{GameChoice, VersionRecord};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::mpsc;
@@ -116,6 +121,32 @@ CREATE TABLE IF NOT EXISTS lobby_rooms (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS plugin_components (
+    hash TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plugin_versions (
+    hash TEXT PRIMARY KEY,
+    game_id TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plugin_choices (
+    game_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bans (
+    user_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS announcements (
+    id TEXT PRIMARY KEY,
+    pending INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
 ";
 
 /// The store thread: take a job, then every job already waiting, run them
@@ -152,6 +183,24 @@ fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(backend)
+}
+
+/// Every `record` column of `sql`'s rows, decoded.
+fn records<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(params, |row| row.get::<_, String>(0))
+        .map_err(backend)?;
+    rows.map(|r| serde_json::from_str(&r.map_err(backend)?).map_err(backend))
+        .collect()
 }
 
 fn encode(game: &GameRecord) -> Result<String, StoreError> {
@@ -365,5 +414,179 @@ impl GameStore for SqliteStore {
             rows.map(|r| r.map_err(backend)).collect()
         })
         .await
+    }
+}
+
+#[async_trait::async_trait]
+impl PluginStore for SqliteStore {
+    async fn save_component(&self, bytes: &[u8], version: &VersionRecord) -> Result<(), StoreError> {
+        let (bytes, version) = (bytes.to_vec(), version.clone());
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT OR IGNORE INTO plugin_components (hash, bytes) VALUES (?1, ?2)",
+                params![version.hash, bytes],
+            )
+            .map_err(backend)?;
+            conn.execute(
+                "INSERT OR IGNORE INTO plugin_versions (hash, game_id, record) VALUES (?1, ?2, ?3)",
+                params![version.hash, version.game_id, to_json(&version)?],
+            )
+            .map(|_| ())
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let hash = hash.to_string();
+        self.call(move |conn| {
+            conn.query_row(
+                "SELECT bytes FROM plugin_components WHERE hash = ?1",
+                params![hash],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn save_version(&self, version: &VersionRecord) -> Result<(), StoreError> {
+        let version = version.clone();
+        self.call(move |conn| {
+            conn.execute(
+                "UPDATE plugin_versions SET record = ?2 WHERE hash = ?1",
+                params![version.hash, to_json(&version)?],
+            )
+            .map(|_| ())
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
+        self.call(|conn| records(conn, "SELECT record FROM plugin_versions", []))
+            .await
+    }
+
+    async fn save_choice(&self, choice: &GameChoice) -> Result<(), StoreError> {
+        let choice = choice.clone();
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO plugin_choices (game_id, record) VALUES (?1, ?2)
+                 ON CONFLICT(game_id) DO UPDATE SET record = excluded.record",
+                params![choice.game_id, to_json(&choice)?],
+            )
+            .map(|_| ())
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn choices(&self) -> Result<Vec<GameChoice>, StoreError> {
+        self.call(|conn| records(conn, "SELECT record FROM plugin_choices", []))
+            .await
+    }
+
+    async fn pins(&self) -> Result<HashMap<String, u64>, StoreError> {
+        self.call(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT json_extract(record, '$.pluginHash'), COUNT(*) FROM games
+                     WHERE status != 'finished' GROUP BY 1",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+                .map_err(backend)?;
+            rows.map(|r| r.map(|(hash, n)| (hash, n as u64)).map_err(backend))
+                .collect()
+        })
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminStore for SqliteStore {
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<u64, StoreError> {
+        let entry = entry.clone();
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO audit_log (record) VALUES (?1)",
+                params![to_json(&entry)?],
+            )
+            .map_err(backend)?;
+            Ok(conn.last_insert_rowid() as u64)
+        })
+        .await
+    }
+
+    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.call(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT id, record FROM audit_log ORDER BY id DESC LIMIT ?1")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(params![limit], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(backend)?;
+            rows.map(|r| {
+                let (id, text) = r.map_err(backend)?;
+                let mut entry: AuditEntry = serde_json::from_str(&text).map_err(backend)?;
+                entry.id = id as u64;
+                Ok(entry)
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError> {
+        let ban = ban.clone();
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO bans (user_id, record) VALUES (?1, ?2)
+                 ON CONFLICT(user_id) DO UPDATE SET record = excluded.record",
+                params![ban.user_id, to_json(&ban)?],
+            )
+            .map(|_| ())
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn delete_ban(&self, user_id: &str) -> Result<bool, StoreError> {
+        let user_id = user_id.to_string();
+        self.call(move |conn| {
+            conn.execute("DELETE FROM bans WHERE user_id = ?1", params![user_id])
+                .map(|n| n > 0)
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        self.call(|conn| records(conn, "SELECT record FROM bans", []))
+            .await
+    }
+
+    async fn save_announcement(&self, announcement: &Announcement) -> Result<(), StoreError> {
+        let a = announcement.clone();
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO announcements (id, pending, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET pending = excluded.pending, record = excluded.record",
+                params![a.id, a.sent_at.is_none(), to_json(&a)?],
+            )
+            .map(|_| ())
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
+        self.call(|conn| records(conn, "SELECT record FROM announcements WHERE pending = 1", []))
+            .await
     }
 }

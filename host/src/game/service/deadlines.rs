@@ -51,6 +51,8 @@ impl GameService {
                 })
                 .await
             }
+            // Not a game's: the admin service fires these.
+            Deadline::Announcement { .. } => Ok(None),
         };
         match result {
             Ok(Some(reply)) => {

@@ -50,9 +50,25 @@ impl GameService {
     /// The game as `GET /api/games/{id}` shows it: the spectator view while
     /// it runs; the omniscient view and the move log once it is over.
     pub async fn public_record(&self, game_id: &str) -> Result<Value, GameError> {
+        self.record_view(game_id, false).await
+    }
+
+    /// The game as an admin inspects it: the omniscient view and the move
+    /// log even while it runs.
+    pub async fn inspect(&self, game_id: &str) -> Result<Value, GameError> {
+        self.record_view(game_id, true).await
+    }
+
+    async fn record_view(&self, game_id: &str, everything: bool) -> Result<Value, GameError> {
         self.with_game(game_id, async |game| {
-            let views = self.render(game).await?;
-            let finished = game.status == Status::Finished;
+            let finished = everything || game.status == Status::Finished;
+            let view = match self.render(game).await {
+                Ok(views) if finished => json!(views.omniscient.unwrap_or(views.spectator)),
+                Ok(views) => json!(views.spectator),
+                // An admin still sees the record of a game whose rules fail.
+                Err(e) if everything => json!({"unavailable": e.message}),
+                Err(e) => return Err(e),
+            };
             let mut value = json!({
                 "gameId": game.id,
                 "gameType": game.game_type,
@@ -64,7 +80,7 @@ impl GameService {
                 "createdAt": game.created_at,
                 "updatedAt": game.updated_at,
                 "outcome": game.outcome(),
-                "view": if finished { views.omniscient.clone().unwrap_or(views.spectator.clone()) } else { views.spectator.clone() },
+                "view": view,
             });
             if finished {
                 let log = self.store.changes(&game.id, 0).await?;
@@ -103,7 +119,7 @@ impl GameService {
             .await?
             .ok_or_else(|| not_found(game_id))?;
         let log = self.store.changes(game_id, 0).await?;
-        let plugin = self.plugin_of(&game)?;
+        let plugin = self.plugin_of(&game).await?;
         let setup = Setup {
             players: game.players.len() as u32,
             options: game.options.clone(),

@@ -38,8 +38,9 @@ impl GameService {
             )?;
             let mut players = game.players.clone();
             players.rotate_right(1);
+            // A rematch is a new game: it gets the version active now.
             let setup = NewGame {
-                plugin: self.plugin_of(game)?,
+                plugin: self.active_plugin(&game.game_type).await?,
                 options: game.options.clone(),
                 players,
                 allow_spectators: game.allow_spectators,
@@ -121,7 +122,7 @@ impl GameService {
             let views = self.render(game).await?;
             self.store.update(game, expected, Some(&change)).await?;
             let mut reply = Reply::default();
-            reply.deliveries.push(ended(game, &views));
+            reply.deliveries.extend(ended(game, &views));
             reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("version".into(), json!(game.version));
             Ok(reply)
