@@ -185,7 +185,10 @@ impl AdminService {
     /// Bans `user_id`; their tokens are refused at connect from now on.
     pub async fn ban(&self, admin: &User, user_id: &str, reason: &str) -> Result<Ban, GameError> {
         if user_id == admin.id {
-            return Err(GameError::new(ErrorCode::Malformed, "admins cannot ban themselves"));
+            return Err(GameError::new(
+                ErrorCode::Malformed,
+                "admins cannot ban themselves",
+            ));
         }
         let ban = Ban {
             user_id: user_id.to_string(),
@@ -198,7 +201,8 @@ impl AdminService {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(user_id.to_string());
-        self.audit(admin, "user.ban", user_id, json!({"reason": reason})).await;
+        self.audit(admin, "user.ban", user_id, json!({"reason": reason}))
+            .await;
         Ok(ban)
     }
 

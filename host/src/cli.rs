@@ -59,10 +59,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             plugin_cmd::new(args).map(|()| std::process::ExitCode::SUCCESS)
         }
         // Blocking HTTP calls: off the async workers.
-        Command::Plugin(PluginCommand::Publish(args)) => blocking(move || admin_client::publish(args)).await,
-        Command::Plugin(PluginCommand::List(args)) => blocking(move || admin_client::list(args)).await,
-        Command::Plugin(PluginCommand::Activate(args)) => blocking(move || admin_client::activate(args)).await,
-        Command::Plugin(PluginCommand::Rollback(args)) => blocking(move || admin_client::rollback(args)).await,
+        Command::Plugin(PluginCommand::Publish(args)) => {
+            blocking(move || admin_client::publish(args)).await
+        }
+        Command::Plugin(PluginCommand::List(args)) => {
+            blocking(move || admin_client::list(args)).await
+        }
+        Command::Plugin(PluginCommand::Activate(args)) => {
+            blocking(move || admin_client::activate(args)).await
+        }
+        Command::Plugin(PluginCommand::Rollback(args)) => {
+            blocking(move || admin_client::rollback(args)).await
+        }
     }
 }
 

@@ -21,10 +21,10 @@ pub mod limits;
 pub mod sandbox;
 pub mod watch;
 
+pub use catalog::PluginCatalog;
 pub use engine::PluginEngine;
 pub use instance::{Instance, Plugin};
 pub use limits::Limits;
-pub use catalog::PluginCatalog;
 
 /// An error and its causes on one line, for reports.
 pub(crate) fn error_chain(error: &anyhow::Error) -> String {

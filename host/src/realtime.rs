@@ -13,9 +13,9 @@ pub mod events;
 
 use crate::admin::AdminService;
 use crate::auth::{TokenService, User};
-use serde::Serialize;
 use crate::game::GameService;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Serialize;
 use socketioxide::SocketIo;
 use std::num::NonZeroU32;
 use std::sync::Arc;

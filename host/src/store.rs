@@ -81,7 +81,8 @@ pub trait GameStore: Send + Sync {
 pub trait PluginStore: Send + Sync {
     /// Stores a component under its sha256 with its version record, in one
     /// transaction. Storing the same hash again changes nothing.
-    async fn save_component(&self, bytes: &[u8], version: &VersionRecord) -> Result<(), StoreError>;
+    async fn save_component(&self, bytes: &[u8], version: &VersionRecord)
+    -> Result<(), StoreError>;
     /// The bytes of a stored component.
     async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Replaces a version record (its breaker state changed).

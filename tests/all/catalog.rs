@@ -26,9 +26,14 @@ fn breaker() -> BreakerPolicy {
 async fn open(dir: &Path) -> (Arc<PluginCatalog>, SqliteStore) {
     let store = SqliteStore::open(&dir.join("gamehost.db")).unwrap();
     let engine = PluginEngine::new(Some(dir.join("compiled")), 64 << 20).unwrap();
-    let catalog = PluginCatalog::open(engine, Limits::default(), breaker(), Arc::new(store.clone()))
-        .await
-        .unwrap();
+    let catalog = PluginCatalog::open(
+        engine,
+        Limits::default(),
+        breaker(),
+        Arc::new(store.clone()),
+    )
+    .await
+    .unwrap();
     (catalog, store)
 }
 
@@ -86,7 +91,11 @@ async fn a_folder_loads_and_broken_files_are_skipped() {
     for game in ["tic-tac-toe", "chess"] {
         std::fs::copy(game_component(game), plugins.join(format!("{game}.wasm"))).unwrap();
     }
-    std::fs::copy(fixture_component("imports-sockets"), plugins.join("sockets.wasm")).unwrap();
+    std::fs::copy(
+        fixture_component("imports-sockets"),
+        plugins.join("sockets.wasm"),
+    )
+    .unwrap();
     std::fs::write(plugins.join("garbage.wasm"), b"not wasm").unwrap();
     let (catalog, _) = open(&dir).await;
     let outcomes = catalog.load_dir(&plugins, false).await.unwrap();
@@ -100,8 +109,15 @@ async fn a_folder_loads_and_broken_files_are_skipped() {
         .filter_map(|o| o.result.as_ref().err())
         .collect();
     assert_eq!(refused.len(), 2, "{refused:?}");
-    assert!(refused.iter().any(|r| r.contains("wasi:sockets")), "{refused:?}");
-    let active: Vec<String> = catalog.active_games().into_iter().map(|(i, _)| i.id).collect();
+    assert!(
+        refused.iter().any(|r| r.contains("wasi:sockets")),
+        "{refused:?}"
+    );
+    let active: Vec<String> = catalog
+        .active_games()
+        .into_iter()
+        .map(|(i, _)| i.id)
+        .collect();
     assert_eq!(active, ["chess", "tic-tac-toe"]);
 
     // Compiled components were cached; a second engine loads from the cache.
@@ -109,8 +125,12 @@ async fn a_folder_loads_and_broken_files_are_skipped() {
     assert!(std::fs::read_dir(&cache).unwrap().count() >= 2);
     let engine = PluginEngine::new(Some(cache), 64 << 20).unwrap();
     let started = Instant::now();
-    Plugin::load(&engine, &std::fs::read(game_component("chess")).unwrap(), Limits::default())
-        .unwrap();
+    Plugin::load(
+        &engine,
+        &std::fs::read(game_component("chess")).unwrap(),
+        Limits::default(),
+    )
+    .unwrap();
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(games_dir().is_dir());
     let _ = std::fs::remove_dir_all(&dir);
@@ -125,39 +145,69 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
 
     // The first version of a game type becomes active; a later upload
     // does not unless asked.
-    let v1 = catalog.publish(release("countdown-1"), upload(false), "admin").await.unwrap();
+    let v1 = catalog
+        .publish(release("countdown-1"), upload(false), "admin")
+        .await
+        .unwrap();
     assert!(v1.new && v1.active);
-    let v2 = catalog.publish(release("countdown-2"), upload(false), "admin").await.unwrap();
+    let v2 = catalog
+        .publish(release("countdown-2"), upload(false), "admin")
+        .await
+        .unwrap();
     assert!(v2.new && !v2.active);
     assert_eq!(active_version(&catalog).await.as_deref(), Some("1.0.0"));
-    assert!(matches!(events.recv().await.unwrap(), CatalogEvent::Uploaded(r) if r.version == "1.0.0"));
+    assert!(
+        matches!(events.recv().await.unwrap(), CatalogEvent::Uploaded(r) if r.version == "1.0.0")
+    );
 
     // Publishing the same bytes again changes nothing.
-    let again = catalog.publish(release("countdown-1"), upload(false), "admin").await.unwrap();
+    let again = catalog
+        .publish(release("countdown-1"), upload(false), "admin")
+        .await
+        .unwrap();
     assert!(!again.new);
 
     // Different bytes under a version number already published are refused.
     let mut altered = release("countdown-2");
     // A custom section at the end: same rules and version, other bytes.
     altered.extend_from_slice(&[0, 6, 5, b'n', b'o', b't', b'e', b'!']);
-    let err = catalog.publish(altered, upload(false), "admin").await.unwrap_err();
+    let err = catalog
+        .publish(altered, upload(false), "admin")
+        .await
+        .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "{err}");
 
     // A game started on 1.0.0 stays on it after 2.0.0 is activated.
-    let on_v1 = service.create(&user("a"), countdown(json!({}))).await.unwrap();
+    let on_v1 = service
+        .create(&user("a"), countdown(json!({})))
+        .await
+        .unwrap();
     let on_v1 = on_v1.ack["gameId"].as_str().unwrap().to_string();
     service.join(&user("b"), &on_v1).await.unwrap();
-    catalog.activate("countdown", "2.0.0", "admin").await.unwrap();
+    catalog
+        .activate("countdown", "2.0.0", "admin")
+        .await
+        .unwrap();
     assert_eq!(active_version(&catalog).await.as_deref(), Some("2.0.0"));
-    let on_v2 = service.create(&user("c"), countdown(json!({}))).await.unwrap();
+    let on_v2 = service
+        .create(&user("c"), countdown(json!({})))
+        .await
+        .unwrap();
     assert_eq!(on_v2.ack["game"]["view"]["left"], 12, "{:?}", on_v2.ack);
-    service.make_move(&user("a"), &on_v1, &json!(1), None).await.unwrap();
+    service
+        .make_move(&user("a"), &on_v1, &json!(1), None)
+        .await
+        .unwrap();
     let record = service.public_record(&on_v1).await.unwrap();
     assert_eq!(record["pluginVersion"], "1.0.0");
     assert_eq!(record["view"]["left"], 9, "1.0.0 counts from ten: {record}");
 
     let list = catalog.list().await.unwrap();
-    let versions = &list.iter().find(|g| g.game_id == "countdown").unwrap().versions;
+    let versions = &list
+        .iter()
+        .find(|g| g.game_id == "countdown")
+        .unwrap()
+        .versions;
     let state = |v: &str| versions.iter().find(|s| s.record.version == v).unwrap();
     assert_eq!(state("2.0.0").state, VersionState::Active);
     assert_eq!(state("1.0.0").state, VersionState::Pinned);
@@ -165,7 +215,10 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
 
     // A pinned version is never unloaded; once unpinned and idle, it is.
     assert_eq!(catalog.unload_idle(Duration::ZERO).await.unwrap(), 0);
-    service.forfeit(&user("a"), &on_v1, gamehost_sdk::Forfeit::Resign).await.unwrap();
+    service
+        .forfeit(&user("a"), &on_v1, gamehost_sdk::Forfeit::Resign)
+        .await
+        .unwrap();
     assert_eq!(catalog.unload_idle(Duration::ZERO).await.unwrap(), 1);
     // ...and comes back from the store when a finished game is read.
     let record = service.public_record(&on_v1).await.unwrap();
@@ -177,22 +230,42 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
     assert_eq!(back.version, "1.0.0");
     let err = catalog.rollback("countdown", "admin").await.unwrap_err();
     assert!(matches!(err, CatalogError::NotFound(_)), "{err}");
-    let err = catalog.activate("countdown", "9.9.9", "admin").await.unwrap_err();
+    let err = catalog
+        .activate("countdown", "9.9.9", "admin")
+        .await
+        .unwrap_err();
     assert!(matches!(err, CatalogError::NotFound(_)), "{err}");
 
     // A restart keeps the versions, the active choice and the pins.
-    let pinned = service.create(&user("d"), countdown(json!({}))).await.unwrap();
+    let pinned = service
+        .create(&user("d"), countdown(json!({})))
+        .await
+        .unwrap();
     let pinned = pinned.ack["gameId"].as_str().unwrap().to_string();
     drop(service);
     drop(catalog);
     let (catalog, store) = open(&dir).await;
     assert_eq!(active_version(&catalog).await.as_deref(), Some("1.0.0"));
     let list = catalog.list().await.unwrap();
-    let versions = &list.iter().find(|g| g.game_id == "countdown").unwrap().versions;
+    let versions = &list
+        .iter()
+        .find(|g| g.game_id == "countdown")
+        .unwrap()
+        .versions;
     assert_eq!(versions.len(), 2);
-    assert_eq!(versions.iter().find(|s| s.record.version == "1.0.0").unwrap().pinned_by, 1);
+    assert_eq!(
+        versions
+            .iter()
+            .find(|s| s.record.version == "1.0.0")
+            .unwrap()
+            .pinned_by,
+        1
+    );
     let rolled_forward = catalog.rollback("countdown", "admin").await;
-    assert!(rolled_forward.is_err(), "the history was consumed by the rollback");
+    assert!(
+        rolled_forward.is_err(),
+        "the history was consumed by the rollback"
+    );
     let service = games(&catalog, &store);
     let record = service.public_record(&pinned).await.unwrap();
     assert_eq!(record["pluginVersion"], "1.0.0");
@@ -205,9 +278,15 @@ async fn a_failing_version_trips_its_breaker_and_new_games_go_to_the_previous_on
     let (catalog, store) = open(&dir).await;
     let mut events = catalog.subscribe();
     let service = games(&catalog, &store);
-    catalog.publish(release("countdown-2"), upload(true), "admin").await.unwrap();
+    catalog
+        .publish(release("countdown-2"), upload(true), "admin")
+        .await
+        .unwrap();
     // The fragile release passes the conformance pass at publish...
-    let v3 = catalog.publish(release("countdown-3-fragile"), upload(true), "admin").await.unwrap();
+    let v3 = catalog
+        .publish(release("countdown-3-fragile"), upload(true), "admin")
+        .await
+        .unwrap();
     assert!(v3.active);
     // ...and fails in production.
     for _ in 0..3 {
@@ -219,7 +298,12 @@ async fn a_failing_version_trips_its_breaker_and_new_games_go_to_the_previous_on
     }
     let tripped = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
-            if let CatalogEvent::Tripped { record, now_active, health } = events.recv().await.unwrap() {
+            if let CatalogEvent::Tripped {
+                record,
+                now_active,
+                health,
+            } = events.recv().await.unwrap()
+            {
                 return (record, now_active, health);
             }
         }
@@ -236,8 +320,15 @@ async fn a_failing_version_trips_its_breaker_and_new_games_go_to_the_previous_on
         .unwrap();
     assert_eq!(created.ack["game"]["view"]["left"], 12);
     let list = catalog.list().await.unwrap();
-    let versions = &list.iter().find(|g| g.game_id == "countdown").unwrap().versions;
-    let v3 = versions.iter().find(|s| s.record.version == "3.0.0").unwrap();
+    let versions = &list
+        .iter()
+        .find(|g| g.game_id == "countdown")
+        .unwrap()
+        .versions;
+    let v3 = versions
+        .iter()
+        .find(|s| s.record.version == "3.0.0")
+        .unwrap();
     assert_eq!(v3.state, VersionState::Tripped);
     assert!(v3.record.tripped_at.is_some());
 
@@ -246,10 +337,20 @@ async fn a_failing_version_trips_its_breaker_and_new_games_go_to_the_previous_on
     drop(catalog);
     let (catalog, _) = open(&dir).await;
     assert_eq!(active_version(&catalog).await.as_deref(), Some("2.0.0"));
-    catalog.activate("countdown", "3.0.0", "admin").await.unwrap();
+    catalog
+        .activate("countdown", "3.0.0", "admin")
+        .await
+        .unwrap();
     let list = catalog.list().await.unwrap();
-    let versions = &list.iter().find(|g| g.game_id == "countdown").unwrap().versions;
-    let v3 = versions.iter().find(|s| s.record.version == "3.0.0").unwrap();
+    let versions = &list
+        .iter()
+        .find(|g| g.game_id == "countdown")
+        .unwrap()
+        .versions;
+    let v3 = versions
+        .iter()
+        .find(|s| s.record.version == "3.0.0")
+        .unwrap();
     assert_eq!(v3.state, VersionState::Active);
     assert!(v3.record.tripped_at.is_none());
     let _ = std::fs::remove_dir_all(&dir);
@@ -269,7 +370,10 @@ async fn broken_components_are_refused_at_upload_with_the_suites_reasons() {
             .await
             .unwrap_err();
         let text = err.to_string();
-        assert!(matches!(err, CatalogError::FailedChecks(_)), "{fixture}: {text}");
+        assert!(
+            matches!(err, CatalogError::FailedChecks(_)),
+            "{fixture}: {text}"
+        );
         assert!(text.contains(reason), "{fixture}: no {reason:?} in {text}");
     }
     let err = catalog

@@ -181,4 +181,3 @@ fn the_sandbox_is_closed_and_deterministic() {
     assert_ne!(a.state, other_seed.state, "the seed decides the roll");
     assert!(matches!(a.phase, Phase::ToMove(_)));
 }
-

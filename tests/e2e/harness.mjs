@@ -570,3 +570,79 @@ export async function playMoves(gameId, moves, watchers, lastVersion = -1) {
 
 /** Fool's mate: black mates on the fourth move. */
 export const FOOLS_MATE = ["f2f3", "e7e5", "g2g4", "d8h4"];
+
+/** A component built by `cargo xtask plugins`: `group` is plugins or fixtures. */
+export function componentPath(group, name) {
+  const file = path.join(targetDir(), group, `${name}.wasm`);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${BUILD_HINT}`);
+  return file;
+}
+
+/**
+ * Runs the `gamehost` binary with `args` to completion:
+ * `{code, stdout, stderr}`. Never throws on a non-zero exit.
+ */
+export function runGamehost(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(gamehostBin(), args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", (err) => reject(new Error(`cannot run ${gamehostBin()}: ${err.message} (${BUILD_HINT})`)));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * A token signed with `server`'s secret, minted by `gamehost token` on its
+ * data folder: `{token, userId, name, role}`.
+ */
+export async function mintToken(server, { name, role = "player", userId } = {}) {
+  const args = ["token", "--name", name, "--role", role, "--data-dir", server.dataDir];
+  if (userId) args.push("--user-id", userId);
+  const { code, stdout, stderr } = await runGamehost(args);
+  if (code !== 0) throw new Error(`gamehost token failed (${code}): ${stderr}`);
+  const token = stdout.trim();
+  const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+  return { token, userId: claims.sub, name, role };
+}
+
+/**
+ * A request with `Authorization: Bearer <token>` (none when `token` is
+ * null): `{status, body}`. A Buffer body is sent as application/wasm,
+ * anything else as JSON.
+ */
+export async function authed(url, token, method, urlPath, body) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  let payload;
+  if (Buffer.isBuffer(body)) {
+    headers["content-type"] = "application/wasm";
+    payload = body;
+  } else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(`${url}${urlPath}`, { method, headers, body: payload, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let parsed = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Waits until `check()` resolves truthy (polling every 50 ms): its value. */
+export async function eventually(what, check, timeoutMs = TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}

@@ -99,12 +99,16 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let request = Self::agent().get(self.url(path)).header("authorization", self.bearer());
+        let request = Self::agent()
+            .get(self.url(path))
+            .header("authorization", self.bearer());
         self.answer(request.call())
     }
 
     fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        let request = Self::agent().post(self.url(path)).header("authorization", self.bearer());
+        let request = Self::agent()
+            .post(self.url(path))
+            .header("authorization", self.bearer());
         self.answer(request.send_json(body))
     }
 
@@ -117,7 +121,11 @@ impl Server {
 pub fn publish(args: PublishArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.component)
         .with_context(|| format!("reading {}", args.component.display()))?;
-    let path = if args.activate { "/plugins?activate=true" } else { "/plugins" };
+    let path = if args.activate {
+        "/plugins?activate=true"
+    } else {
+        "/plugins"
+    };
     let request = Server::agent()
         .post(args.server.url(path))
         .header("authorization", args.server.bearer())
@@ -127,11 +135,19 @@ pub fn publish(args: PublishArgs) -> anyhow::Result<ExitCode> {
     let record = &answer["record"];
     println!(
         "{} {} {} ({}){}",
-        if answer["new"] == Value::Bool(true) { "published" } else { "already published:" },
+        if answer["new"] == Value::Bool(true) {
+            "published"
+        } else {
+            "already published:"
+        },
         record["gameId"].as_str().unwrap_or("?"),
         record["version"].as_str().unwrap_or("?"),
         short(record["hash"].as_str().unwrap_or("")),
-        if answer["active"] == Value::Bool(true) { ", active" } else { "" },
+        if answer["active"] == Value::Bool(true) {
+            ", active"
+        } else {
+            ""
+        },
     );
     Ok(ExitCode::SUCCESS)
 }

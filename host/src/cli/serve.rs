@@ -126,7 +126,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let unload_after = Duration::from_secs(config.plugin.unload_after_secs);
     let sweeping = catalog.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval((unload_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(30)));
+        let mut every = tokio::time::interval(
+            (unload_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(30)),
+        );
         loop {
             every.tick().await;
             if let Err(e) = sweeping.unload_idle(unload_after).await {

@@ -60,7 +60,10 @@ impl FromRequestParts<AppState> for Admin {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
             .map(str::trim);
         let user = match token {
             Some(token) => state.tokens.verify(token),
@@ -185,7 +188,12 @@ async fn activate(
         .map_err(catalog_error)?;
     state
         .admin
-        .audit(&admin, "plugin.activate", &game, json!({"version": record.version, "hash": record.hash}))
+        .audit(
+            &admin,
+            "plugin.activate",
+            &game,
+            json!({"version": record.version, "hash": record.hash}),
+        )
         .await;
     Ok(Json(json!({"active": record})))
 }
@@ -203,7 +211,12 @@ async fn rollback(
         .map_err(catalog_error)?;
     state
         .admin
-        .audit(&admin, "plugin.rollback", &game, json!({"version": record.version, "hash": record.hash}))
+        .audit(
+            &admin,
+            "plugin.rollback",
+            &game,
+            json!({"version": record.version, "hash": record.hash}),
+        )
         .await;
     Ok(Json(json!({"active": record})))
 }

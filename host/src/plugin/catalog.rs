@@ -151,9 +151,8 @@ impl CatalogEvent {
     /// The event's payload.
     pub fn payload(&self) -> serde_json::Value {
         use serde_json::json;
-        let summary = |r: &VersionRecord| {
-            json!({"gameId": r.game_id, "version": r.version, "hash": r.hash})
-        };
+        let summary =
+            |r: &VersionRecord| json!({"gameId": r.game_id, "version": r.version, "hash": r.hash});
         match self {
             CatalogEvent::Uploaded(r) => {
                 json!({"gameId": r.game_id, "version": r.version, "hash": r.hash, "uploader": r.uploader, "uploadedAt": r.uploaded_at})
@@ -278,7 +277,11 @@ impl State {
             .filter(|r| {
                 r.game_id == game && r.hash != not && r.tripped_at.is_none() && !r.superseded
             })
-            .max_by(|a, b| semver_of(a).cmp(&semver_of(b)).then(a.uploaded_at.cmp(&b.uploaded_at)))
+            .max_by(|a, b| {
+                semver_of(a)
+                    .cmp(&semver_of(b))
+                    .then(a.uploaded_at.cmp(&b.uploaded_at))
+            })
             .map(|r| r.hash.clone())
     }
 
@@ -361,7 +364,11 @@ impl PluginCatalog {
         }
         let active: Vec<String> = {
             let state = catalog.lock();
-            state.choices.values().filter_map(|c| c.active.clone()).collect()
+            state
+                .choices
+                .values()
+                .filter_map(|c| c.active.clone())
+                .collect()
         };
         for hash in active {
             if let Err(e) = catalog.by_hash(&hash).await {
@@ -525,7 +532,12 @@ impl PluginCatalog {
             let same_number: Vec<VersionRecord> = state
                 .versions
                 .values()
-                .filter(|r| r.game_id == info.id && r.version == info.version && r.hash != hash && !r.superseded)
+                .filter(|r| {
+                    r.game_id == info.id
+                        && r.version == info.version
+                        && r.hash != hash
+                        && !r.superseded
+                })
                 .cloned()
                 .collect();
             (known, same_number, state.active_record(&info.id).cloned())
@@ -668,7 +680,10 @@ impl PluginCatalog {
                 .rev()
                 .find(|h| {
                     Some(*h) != choice.active.as_ref()
-                        && state.versions.get(*h).is_some_and(|r| r.tripped_at.is_none())
+                        && state
+                            .versions
+                            .get(*h)
+                            .is_some_and(|r| r.tripped_at.is_none())
                 })
                 .cloned()
                 .ok_or_else(|| {
@@ -691,10 +706,14 @@ impl PluginCatalog {
         let plugin = self.by_hash(hash).await?;
         let (choice, record, from) = {
             let state = self.lock();
-            let mut choice = state.choices.get(game).cloned().unwrap_or_else(|| GameChoice {
-                game_id: game.to_string(),
-                ..GameChoice::default()
-            });
+            let mut choice = state
+                .choices
+                .get(game)
+                .cloned()
+                .unwrap_or_else(|| GameChoice {
+                    game_id: game.to_string(),
+                    ..GameChoice::default()
+                });
             let from = choice.active.clone();
             if rollback {
                 while let Some(h) = choice.history.pop() {
@@ -726,7 +745,8 @@ impl PluginCatalog {
             state.versions.insert(hash.to_string(), record.clone());
             state.choices.insert(game.to_string(), choice);
         }
-        let from_version = from.and_then(|h| self.lock().versions.get(&h).map(|r| r.version.clone()));
+        let from_version =
+            from.and_then(|h| self.lock().versions.get(&h).map(|r| r.version.clone()));
         tracing::info!(game, version = %record.version, hash = %short(hash), by, rollback, "plugin version activated");
         self.emit(if rollback {
             CatalogEvent::RolledBack {
@@ -767,9 +787,13 @@ impl PluginCatalog {
                 let choice = state.choices.get(&record.game_id).cloned();
                 (choice, next)
             } else {
-                (None, state.active_record(&record.game_id).map(|r| r.hash.clone()))
+                (
+                    None,
+                    state.active_record(&record.game_id).map(|r| r.hash.clone()),
+                )
             };
-            let now_active = now_active.and_then(|h| state.versions.get(&h).map(|r| r.version.clone()));
+            let now_active =
+                now_active.and_then(|h| state.versions.get(&h).map(|r| r.version.clone()));
             (record, health, choice, now_active)
         };
         self.store.save_version(&record).await?;
@@ -810,7 +834,9 @@ impl PluginCatalog {
                 .entry(&record.game_id)
                 .or_insert_with(|| GameVersions {
                     game_id: record.game_id.clone(),
-                    active: state.active_record(&record.game_id).map(|r| r.version.clone()),
+                    active: state
+                        .active_record(&record.game_id)
+                        .map(|r| r.version.clone()),
                     versions: Vec::new(),
                 })
                 .versions

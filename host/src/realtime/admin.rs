@@ -34,13 +34,14 @@ pub(super) fn register(realtime: &Arc<Realtime>) {
             }
         }
     };
-    realtime
-        .io
-        .ns(ADMIN_NAMESPACE, on_connect.with(middleware));
+    realtime.io.ns(ADMIN_NAMESPACE, on_connect.with(middleware));
 }
 
 /// Relays every plugin catalog change to the admins, until the catalog goes.
-pub(super) fn relay_catalog(realtime: Arc<Realtime>, mut events: broadcast::Receiver<CatalogEvent>) {
+pub(super) fn relay_catalog(
+    realtime: Arc<Realtime>,
+    mut events: broadcast::Receiver<CatalogEvent>,
+) {
     tokio::spawn(async move {
         loop {
             let event = match events.recv().await {

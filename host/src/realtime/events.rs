@@ -383,10 +383,26 @@ impl Realtime {
         let io = &self.io;
         for delivery in deliveries {
             let result = match &delivery.to {
-                Audience::User(id) => io.to(user_room(id)).emit(delivery.event, &delivery.payload).await,
-                Audience::Spectators(game) => io.to(spectator_room(game)).emit(delivery.event, &delivery.payload).await,
-                Audience::Game(game) => io.to(game_room(game)).emit(delivery.event, &delivery.payload).await,
-                Audience::Room(room) => io.to(room.clone()).emit(delivery.event, &delivery.payload).await,
+                Audience::User(id) => {
+                    io.to(user_room(id))
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
+                Audience::Spectators(game) => {
+                    io.to(spectator_room(game))
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
+                Audience::Game(game) => {
+                    io.to(game_room(game))
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
+                Audience::Room(room) => {
+                    io.to(room.clone())
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
                 Audience::Everyone => io.emit(delivery.event, &delivery.payload).await,
                 Audience::Admins => {
                     self.tell_admins(delivery.event, &delivery.payload).await;

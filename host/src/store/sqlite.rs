@@ -8,10 +8,10 @@ use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
 use crate::admin::{Announcement, AuditEntry, Ban};
 use crate::game::record::{GameRecord, MoveRecord};
 use crate::plugin::catalog::{GameChoice, VersionRecord};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
@@ -419,7 +419,11 @@ impl GameStore for SqliteStore {
 
 #[async_trait::async_trait]
 impl PluginStore for SqliteStore {
-    async fn save_component(&self, bytes: &[u8], version: &VersionRecord) -> Result<(), StoreError> {
+    async fn save_component(
+        &self,
+        bytes: &[u8],
+        version: &VersionRecord,
+    ) -> Result<(), StoreError> {
         let (bytes, version) = (bytes.to_vec(), version.clone());
         self.call(move |conn| {
             conn.execute(
@@ -497,7 +501,9 @@ impl PluginStore for SqliteStore {
                 )
                 .map_err(backend)?;
             let rows = stmt
-                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })
                 .map_err(backend)?;
             rows.map(|r| r.map(|(hash, n)| (hash, n as u64)).map_err(backend))
                 .collect()
@@ -586,7 +592,13 @@ impl AdminStore for SqliteStore {
     }
 
     async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
-        self.call(|conn| records(conn, "SELECT record FROM announcements WHERE pending = 1", []))
-            .await
+        self.call(|conn| {
+            records(
+                conn,
+                "SELECT record FROM announcements WHERE pending = 1",
+                [],
+            )
+        })
+        .await
     }
 }

@@ -46,13 +46,18 @@ impl GameService {
                 created_at: g.created_at,
             })
             .collect();
-        games.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        games.sort_by_key(|g| std::cmp::Reverse(g.created_at));
         Ok(games)
     }
 
     /// Ends a game as aborted: nobody wins, the rules are not asked (they
     /// may be the reason), and everyone in the game is told.
-    pub async fn abort(&self, game_id: &str, admin: &User, reason: &str) -> Result<Reply, GameError> {
+    pub async fn abort(
+        &self,
+        game_id: &str,
+        admin: &User,
+        reason: &str,
+    ) -> Result<Reply, GameError> {
         self.with_game(game_id, async |game| {
             if game.status == Status::Finished {
                 return Err(GameError::new(ErrorCode::GameFinished, "the game is over"));

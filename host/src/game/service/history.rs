@@ -62,12 +62,17 @@ impl GameService {
     async fn record_view(&self, game_id: &str, everything: bool) -> Result<Value, GameError> {
         self.with_game(game_id, async |game| {
             let finished = everything || game.status == Status::Finished;
-            let view = match self.render(game).await {
-                Ok(views) if finished => json!(views.omniscient.unwrap_or(views.spectator)),
-                Ok(views) => json!(views.spectator),
+            let view = if everything {
                 // An admin still sees the record of a game whose rules fail.
-                Err(e) if everything => json!({"unavailable": e.message}),
-                Err(e) => return Err(e),
+                self.omniscient_view(game)
+                    .await
+                    .unwrap_or_else(|e| json!({"unavailable": e.message}))
+            } else {
+                let views = self.render(game).await?;
+                match views.omniscient {
+                    Some(all) if finished => json!(all),
+                    _ => json!(views.spectator),
+                }
             };
             let mut value = json!({
                 "gameId": game.id,
@@ -97,6 +102,23 @@ impl GameService {
             Ok(value)
         })
         .await
+    }
+
+    /// Everything about the game's state, hidden information included.
+    async fn omniscient_view(&self, game: &GameRecord) -> Result<Value, GameError> {
+        let plugin = self.plugin_of(game).await?;
+        let state = game.state.clone();
+        let text = plugin
+            .run(entropy(game.seed, game.ply), move |i| {
+                i.view(&state, gamehost_sdk::Viewer::Omniscient)
+            })
+            .await?;
+        serde_json::from_str(&text).map_err(|e| {
+            GameError::new(
+                ErrorCode::PluginFailure,
+                format!("the view is not JSON: {e}"),
+            )
+        })
     }
 
     /// Ids of the unfinished games `user_id` holds a seat in.
