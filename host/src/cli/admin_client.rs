@@ -160,19 +160,19 @@ pub fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<16} {:<10} {:<8} {:>6} {:<12} {:<14} UPLOADER",
+        "{:<16} {:<10} {:<8} {:>6} {:<12} {:<20} UPLOADER",
         "GAME", "VERSION", "STATE", "PINS", "HASH", "UPLOADED"
     );
     for game in answer["games"].as_array().into_iter().flatten() {
         for v in game["versions"].as_array().into_iter().flatten() {
             println!(
-                "{:<16} {:<10} {:<8} {:>6} {:<12} {:<14} {}",
+                "{:<16} {:<10} {:<8} {:>6} {:<12} {:<20} {}",
                 v["gameId"].as_str().unwrap_or("?"),
                 v["version"].as_str().unwrap_or("?"),
                 v["state"].as_str().unwrap_or("?"),
                 v["pinnedBy"].as_u64().unwrap_or(0),
                 short(v["hash"].as_str().unwrap_or("")),
-                v["uploadedAt"].as_u64().unwrap_or(0),
+                timestamp(v["uploadedAt"].as_u64().unwrap_or(0)),
                 v["uploader"].as_str().unwrap_or("?"),
             );
         }
@@ -204,6 +204,12 @@ pub fn rollback(args: RollbackArgs) -> anyhow::Result<ExitCode> {
         answer["active"]["version"].as_str().unwrap_or("?")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A time in ms since the epoch as UTC RFC 3339, to the second.
+fn timestamp(ms: u64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 fn short(hash: &str) -> &str {
