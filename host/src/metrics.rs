@@ -18,6 +18,11 @@ pub struct Metrics {
     pub move_latency: HistogramVec,
     /// Duration of plugin calls, by game and export, in seconds.
     pub plugin_calls: HistogramVec,
+    /// Faulty plugin calls (trap, deadline, memory, bad output) of games,
+    /// by game, version and kind.
+    pub plugin_faults: IntCounterVec,
+    /// Breakers tripped, by game and version.
+    pub plugin_trips: IntCounterVec,
 }
 
 /// The process's metrics.
@@ -69,12 +74,30 @@ impl Metrics {
             &["game", "call"],
         )
         .expect("valid metric");
+        let plugin_faults = IntCounterVec::new(
+            Opts::new(
+                "gamehost_plugin_faults_total",
+                "Faulty plugin calls of games by game, version and kind",
+            ),
+            &["game", "version", "kind"],
+        )
+        .expect("valid metric");
+        let plugin_trips = IntCounterVec::new(
+            Opts::new(
+                "gamehost_plugin_breaker_trips_total",
+                "Plugin versions taken out of rotation by their breaker",
+            ),
+            &["game", "version"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(connections.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(events.clone()),
             Box::new(errors.clone()),
             Box::new(move_latency.clone()),
             Box::new(plugin_calls.clone()),
+            Box::new(plugin_faults.clone()),
+            Box::new(plugin_trips.clone()),
         ] {
             registry
                 .register(collector)
@@ -87,6 +110,8 @@ impl Metrics {
             errors,
             move_latency,
             plugin_calls,
+            plugin_faults,
+            plugin_trips,
         }
     }
 

@@ -252,6 +252,9 @@ describe("plugin versions on a running host", () => {
     assert.equal(byNumber["3.0.0"].state, "tripped");
     const created = await ok(a.socket, "game:create", { gameType: "countdown", options: {} });
     assert.equal(created.game.pluginVersion, "1.0.0");
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /gamehost_plugin_breaker_trips_total\{game="countdown",version="3\.0\.0"\} 1/);
+    assert.match(metrics, /gamehost_plugin_faults_total\{game="countdown",kind="trap",version="3\.0\.0"\} [4-9]/);
   });
 
   it("a restart keeps the uploaded versions, the active choice and the pins", async () => {

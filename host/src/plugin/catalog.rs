@@ -800,6 +800,10 @@ impl PluginCatalog {
         if let Some(choice) = &choice {
             self.store.save_choice(choice).await?;
         }
+        crate::metrics::METRICS
+            .plugin_trips
+            .with_label_values(&[&record.game_id, &record.version])
+            .inc();
         tracing::error!(game = %record.game_id, version = %record.version, failures = health.failures, calls = health.calls, now_active = ?now_active, "plugin breaker tripped; version out of rotation");
         self.emit(CatalogEvent::Tripped {
             record,

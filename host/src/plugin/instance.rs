@@ -128,10 +128,17 @@ impl Plugin {
                 format!("the plugin call panicked in the host: {e}"),
             ))
         });
-        if let Some(monitor) = self.inner.monitor.get()
-            && self.inner.health.record(result.is_err(), &monitor.policy)
-        {
-            let _ = monitor.tripped.send(self.inner.hash.clone());
+        if let Some(monitor) = self.inner.monitor.get() {
+            if let Err(fault) = &result {
+                let info = &self.inner.info;
+                crate::metrics::METRICS
+                    .plugin_faults
+                    .with_label_values(&[&info.id, &info.version, fault.kind.as_str()])
+                    .inc();
+            }
+            if self.inner.health.record(result.is_err(), &monitor.policy) {
+                let _ = monitor.tripped.send(self.inner.hash.clone());
+            }
         }
         result
     }
