@@ -148,6 +148,19 @@ describe("admin operations", () => {
     await move(a, gameId, 4);
   });
 
+  it("a scheduled announcement survives a restart", async () => {
+    // Far enough ahead that the host is back (about 2 s) before it is due.
+    const at = Date.now() + 6000;
+    const scheduled = await api("POST", "/api/admin/announcements", { message: "after the restart", target: { scope: "all" }, at });
+    assert.equal(scheduled.status, 201);
+    await disconnectAll();
+    await server.restart();
+    const [p] = await players(server.url, ["Dee"]);
+    const got = await waitFor(p.socket, "announcement", (x) => x.message === "after the restart", 10_000);
+    assert.ok(got.sentAt >= at - 50, `sent at ${got.sentAt}, due ${at}`);
+    adminSocket = await connect(`${server.url}/admin`, admin.token);
+  });
+
   it("every admin action is in the audit log, newest first", async () => {
     const { status, body } = await api("GET", "/api/admin/audit?limit=50");
     assert.equal(status, 200);
