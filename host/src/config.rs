@@ -18,6 +18,8 @@ pub struct Config {
     pub plugins_dir: PathBuf,
     /// Folder for the embedded store and the compiled-component cache.
     pub data_dir: PathBuf,
+    /// Folder of the built browser client, served at `/`.
+    pub web_dir: PathBuf,
     /// Limits of every plugin call.
     pub plugin: PluginSettings,
     /// Socket.IO transport settings.
@@ -134,6 +136,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             plugins_dir: PathBuf::from("target/plugins"),
             data_dir: PathBuf::from("data"),
+            web_dir: PathBuf::from("web/dist"),
             plugin: PluginSettings::default(),
             socket: SocketSettings::default(),
             auth: AuthSettings::default(),

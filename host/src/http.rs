@@ -5,7 +5,9 @@
 //! - `GET /api/games`: the loaded game types.
 //! - `GET /api/games/{id}`: one game.
 //! - `GET /api/users/{id}/games`: a user's games.
+//! - `GET /api/live-games`: games being played that spectators may watch.
 //! - `POST /api/auth/guest`: a guest token.
+//! - everything else: the browser client's files ([`web_client`]).
 //! - `/api/admin/...`: the admin API ([`admin`]).
 
 pub mod admin;
@@ -48,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/games", get(list_games))
         .route("/api/games/{id}", get(get_game))
         .route("/api/users/{id}/games", get(user_games))
+        .route("/api/live-games", get(live_games))
         .route("/api/auth/guest", post(guest))
         .nest("/api/admin", admin::router(state.max_upload_bytes))
         .with_state(state)
@@ -106,6 +109,36 @@ async fn list_games(State(state): State<AppState>) -> Json<Vec<GameListing>> {
         .map(|(info, hash)| GameListing { info, hash })
         .collect();
     Json(games)
+}
+
+/// The browser client: the built files of `dir` (`/` is its `index.html`).
+/// The client routes by URL fragment, so no other path needs the page, and
+/// an unknown path stays a plain 404.
+pub fn web_client(dir: &std::path::Path) -> tower_http::services::ServeDir {
+    tower_http::services::ServeDir::new(dir)
+}
+
+/// Games in progress that spectators may watch, for the client's list.
+async fn live_games(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let games = state.games.live_games().await?;
+    Ok(Json(
+        games
+            .into_iter()
+            .filter(|g| g.status == "active" && g.allow_spectators)
+            .map(|g| {
+                json!({
+                    "gameId": g.game_id,
+                    "gameType": g.game_type,
+                    "players": g.players.iter().flatten().map(|p| &p.name).collect::<Vec<_>>(),
+                    "spectators": g.spectators,
+                    "ply": g.ply,
+                    "createdAt": g.created_at,
+                })
+            })
+            .collect(),
+    ))
 }
 
 async fn get_game(

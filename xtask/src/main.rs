@@ -171,16 +171,81 @@ fn build_plugins() -> Result<(), String> {
 
 fn run(serve_args: &[String]) -> Result<(), String> {
     build_plugins()?;
+    build_web()?;
     let mut cmd = cargo();
     cmd.args(["run", "--release", "--package", "gamehost", "--", "serve"]);
+    cmd.arg("--web-dir").arg(root().join("web/dist"));
     cmd.args(serve_args);
     status(cmd)
 }
 
-/// Builds everything, runs the Rust tests, then the end-to-end tests that
-/// drive the real binary with the npm `socket.io-client`.
+fn require_node() -> Result<(), String> {
+    for tool in ["node", "npm"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!(
+                "{tool} is not installed: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `npm ci` then the esbuild bundle of the browser client into web/dist.
+fn build_web() -> Result<(), String> {
+    require_node()?;
+    let dir = root().join("web");
+    let mut cmd = Command::new("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir);
+    status(cmd)?;
+    let mut cmd = Command::new("npm");
+    cmd.args(["run", "build"]).current_dir(&dir);
+    status(cmd)
+}
+
+/// Type-checks the browser client (esbuild strips types without checking).
+fn check_web() -> Result<(), String> {
+    let mut cmd = Command::new("npm");
+    cmd.args(["run", "check"]).current_dir(root().join("web"));
+    status(cmd)
+}
+
+/// Debian's Chromium for the browser tests, installed from Debian's packages
+/// when missing (never a browser downloaded by a test tool).
+fn ensure_chromium() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let apt = |args: &[&str]| {
+        let mut cmd = if root_user {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        status(cmd)
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "chromium"]).map_err(|e| {
+        format!("{e}: the browser tests need Debian's Chromium (apt-get install chromium)")
+    })
+}
+
+/// Builds everything (components, the browser client, the binary), runs
+/// the Rust tests, then the end-to-end tests that drive the real binary with
+/// the npm `socket.io-client` and, for the client, Debian's Chromium.
 fn test(test_args: &[String]) -> Result<(), String> {
     build_plugins()?;
+    build_web()?;
+    check_web()?;
+    ensure_chromium()?;
     // The end-to-end tests start the real binary: build it first (a
     // workspace test run does not build other packages' binaries).
     let mut cmd = cargo();
@@ -197,13 +262,7 @@ fn test(test_args: &[String]) -> Result<(), String> {
 /// runner over it.
 fn node_tests() -> Result<(), String> {
     let dir = root().join("tests/e2e");
-    for tool in ["node", "npm"] {
-        if Command::new(tool).arg("--version").output().is_err() {
-            return Err(format!(
-                "{tool} is not installed: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"
-            ));
-        }
-    }
+    require_node()?;
     let mut cmd = Command::new("npm");
     cmd.args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&dir);

@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// Folder of rules components loaded at start.
     #[arg(long, env = "GAMEHOST_PLUGINS_DIR")]
     pub plugins_dir: Option<PathBuf>,
+    /// Folder of the built browser client, served at `/`.
+    #[arg(long, env = "GAMEHOST_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     /// Origins allowed to connect from browsers, comma-separated.
     #[arg(long, env = "GAMEHOST_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Option<Vec<String>>,
@@ -83,6 +86,9 @@ impl ServeArgs {
         }
         if let Some(dir) = &self.plugins_dir {
             config.plugins_dir = dir.clone();
+        }
+        if let Some(dir) = &self.web_dir {
+            config.web_dir = dir.clone();
         }
         if let Some(origins) = &self.cors_origins {
             config.socket.cors_origins = origins.clone();
@@ -197,6 +203,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     });
 
+    if !config.web_dir.join("index.html").exists() {
+        tracing::warn!(dir = %config.web_dir.display(), "no browser client there (build it with `npm run build` in web/); / answers 404");
+    }
     let app = http::router(AppState {
         games,
         tokens,
@@ -204,6 +213,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         realtime,
         max_upload_bytes: config.plugin.max_upload_mib.max(1) << 20,
     })
+    .fallback_service(http::web_client(&config.web_dir))
     .layer(socket_layer)
     .layer(cors(&socket.cors_origins));
     let listener = tokio::net::TcpListener::bind(config.listen)

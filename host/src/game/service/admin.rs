@@ -18,6 +18,8 @@ pub struct LiveGame {
     pub players: Vec<Option<Player>>,
     /// Spectators watching.
     pub spectators: usize,
+    /// Whether spectators may watch.
+    pub allow_spectators: bool,
     /// Moves played.
     pub ply: u64,
     /// Current version.
@@ -36,6 +38,7 @@ impl GameService {
             .into_iter()
             .map(|g| LiveGame {
                 spectators: self.spectator_count(&g.id),
+                allow_spectators: g.allow_spectators,
                 game_id: g.id,
                 game_type: g.game_type,
                 plugin_version: g.plugin_version,

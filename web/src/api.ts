@@ -1,0 +1,61 @@
+// HTTP calls to the host: guest sign-in, game types, live games, the
+// admin API.
+
+import { ServerError } from "./errors";
+
+export interface GameInfo {
+  id: string;
+  name: string;
+  version: string;
+  minPlayers: number;
+  maxPlayers: number;
+  description: string;
+  optionsSchema?: string | null;
+}
+
+export interface LiveGame {
+  gameId: string;
+  gameType: string;
+  players: string[];
+  spectators: number;
+  ply: number;
+}
+
+async function call<T>(method: string, path: string, token: string | null, body?: BodyInit, type?: string): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (type) headers["content-type"] = type;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body });
+  } catch {
+    throw new ServerError("OFFLINE", "the server could not be reached");
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON
+  }
+  if (!res.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ServerError(error?.code ?? `HTTP_${res.status}`, error?.message ?? (text || res.statusText));
+  }
+  return json as T;
+}
+
+export const api = {
+  guest: (name: string) =>
+    call<{ token: string; userId: string; name: string; role: string }>("POST", "/api/auth/guest", null, JSON.stringify({ name }), "application/json"),
+  games: () => call<GameInfo[]>("GET", "/api/games", null),
+  liveGames: () => call<LiveGame[]>("GET", "/api/live-games", null),
+  admin: {
+    get: <T>(token: string, path: string) => call<T>("GET", `/api/admin${path}`, token),
+    post: <T>(token: string, path: string, body?: unknown) =>
+      call<T>("POST", `/api/admin${path}`, token, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : "application/json"),
+    upload: <T>(token: string, bytes: ArrayBuffer, activate: boolean) =>
+      call<T>("POST", `/api/admin/plugins${activate ? "?activate=true" : ""}`, token, bytes, "application/wasm"),
+    del: <T>(token: string, path: string) => call<T>("DELETE", `/api/admin${path}`, token),
+  },
+};
