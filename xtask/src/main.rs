@@ -174,7 +174,10 @@ fn run(serve_args: &[String]) -> Result<(), String> {
     build_web()?;
     let mut cmd = cargo();
     cmd.args(["run", "--release", "--package", "gamehost", "--", "serve"]);
-    cmd.arg("--web-dir").arg(root().join("web/dist"));
+    // As the environment, so that a `--web-dir` flag given after `--` wins.
+    if std::env::var_os("GAMEHOST_WEB_DIR").is_none() {
+        cmd.env("GAMEHOST_WEB_DIR", root().join("web/dist"));
+    }
     cmd.args(serve_args);
     status(cmd)
 }
