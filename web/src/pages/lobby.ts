@@ -79,8 +79,8 @@ export function lobbyPage(main: HTMLElement, session: Session, gameType: string)
       { class: "card", "data-room": room.name },
       h("strong", {}, room.name),
       ` · ${room.members.length}/${room.seats} players: ${room.members.map((m) => m.name).join(", ")}`,
-      room.hasPassword ? " · 🔒 password" : null,
-      h(
+      room.hasPassword ? " · password required" : null,
+      myRoom?.roomId === room.roomId ? h("p", { class: "muted" }, "Your room.") : h(
         "form",
         {
           class: "row",
