@@ -30,6 +30,11 @@ pub struct Config {
     pub rate_limit: RateLimitSettings,
     /// How long a player who dropped keeps their seat, in ms.
     pub reconnect_grace_ms: u64,
+    /// MongoDB for durable state instead of the embedded SQLite file
+    /// (`mongodb://host:port/database`); set it on every node of a cluster.
+    pub mongodb_url: Option<String>,
+    /// Redis shared by the nodes of a cluster (`redis://host:port`).
+    pub redis_url: Option<String>,
 }
 
 /// Socket.IO settings (the seed design's values by default).
@@ -142,6 +147,8 @@ impl Default for Config {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             reconnect_grace_ms: 30_000,
+            mongodb_url: None,
+            redis_url: None,
         }
     }
 }

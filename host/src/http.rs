@@ -15,7 +15,7 @@ pub mod admin;
 use crate::admin::AdminService;
 use crate::auth::{Role, TokenService, User, valid_name};
 use crate::game::{ErrorCode, GameError, GameService};
-use crate::realtime::Realtime;
+use crate::realtime::Transport;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -36,16 +36,19 @@ pub struct AppState {
     /// Bans, announcements, the audit log.
     pub admin: Arc<AdminService>,
     /// The Socket.IO side, for what admins do to connections.
-    pub realtime: Arc<Realtime>,
+    pub realtime: Arc<dyn Transport>,
     /// Largest component an admin may upload, in bytes.
     pub max_upload_bytes: usize,
+    /// The breakers of the outside services this node needs; any open one
+    /// makes it unready.
+    pub breakers: Vec<crate::breaker::CircuitBreaker>,
 }
 
 /// The router of every HTTP route.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/games", get(list_games))
         .route("/api/games/{id}", get(get_game))
@@ -58,6 +61,25 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Ready unless a service this node needs is failing: a load balancer then
+/// sends new players elsewhere.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    let down: Vec<&str> = state
+        .breakers
+        .iter()
+        .filter(|b| b.is_open())
+        .map(|b| b.name())
+        .collect();
+    if down.is_empty() {
+        (StatusCode::OK, "ok".into())
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("unready: {} unavailable", down.join(", ")),
+        )
+    }
 }
 
 async fn metrics() -> String {

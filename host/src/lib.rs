@@ -5,7 +5,11 @@
 //!   (publish, activate, roll back, breakers) and the conformance suite.
 //! - [`admin`]: bans, announcements and the audit log.
 //! - [`game`]: games and the move pipeline, knowing nothing of transport.
-//! - [`store`]: persistence behind a compare-and-set trait (SQLite built in).
+//! - [`store`]: persistence behind a compare-and-set trait (SQLite built
+//!   in, MongoDB for a cluster).
+//! - [`breaker`]: circuit breakers around outside services.
+//! - [`cluster`]: what nodes share through Redis (scheduler, plugin
+//!   announcements).
 //! - [`lobby`]: lobby rooms and the quick-play queue.
 //! - [`auth`]: tokens and roles.
 //! - [`realtime`]: the Socket.IO handlers.
@@ -15,7 +19,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod breaker;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod game;
 pub mod http;

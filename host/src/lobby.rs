@@ -129,6 +129,9 @@ pub fn members_room(room_id: &str) -> String {
 pub struct LobbyService {
     games: Arc<GameService>,
     rooms: Mutex<BTreeMap<String, Room>>,
+    /// Other nodes change rooms too (a cluster): read them from the store
+    /// before each request.
+    shared: bool,
     queues: tokio::sync::Mutex<HashMap<String, Vec<User>>>,
 }
 
@@ -139,24 +142,49 @@ fn not_found(room_id: &str) -> GameError {
 impl LobbyService {
     /// A lobby whose games go to `games`, with the rooms stored before.
     pub async fn load(games: Arc<GameService>) -> Result<Self, GameError> {
-        let mut rooms = BTreeMap::new();
-        for record in games.store().rooms().await? {
-            match serde_json::from_str::<Room>(&record) {
-                Ok(room) => {
-                    rooms.insert(room.id.clone(), room);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "skipping a stored lobby room that does not decode")
-                }
-            }
-        }
+        let rooms = stored_rooms(&games).await?;
         Ok(LobbyService {
             games,
             rooms: Mutex::new(rooms),
+            shared: false,
             queues: tokio::sync::Mutex::new(HashMap::new()),
         })
     }
 
+    /// Marks the rooms as shared with other nodes: each request reads them
+    /// from the store first.
+    pub fn in_cluster(mut self) -> Self {
+        self.shared = true;
+        self
+    }
+
+    /// In a cluster, the rooms as stored now.
+    async fn refresh(&self) -> Result<(), GameError> {
+        if self.shared {
+            let rooms = stored_rooms(&self.games).await?;
+            *self.rooms() = rooms;
+        }
+        Ok(())
+    }
+}
+
+/// Every stored room; one that does not decode is skipped (and logged).
+async fn stored_rooms(games: &GameService) -> Result<BTreeMap<String, Room>, GameError> {
+    let mut rooms = BTreeMap::new();
+    for record in games.store().rooms().await? {
+        match serde_json::from_str::<Room>(&record) {
+            Ok(room) => {
+                rooms.insert(room.id.clone(), room);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "skipping a stored lobby room that does not decode")
+            }
+        }
+    }
+    Ok(rooms)
+}
+
+impl LobbyService {
     /// Writes a room through to the store (or deletes it when it is gone).
     async fn persist(&self, room_id: &str) -> Result<(), GameError> {
         let record = self.rooms().get(room_id).map(serde_json::to_string);
@@ -199,7 +227,8 @@ impl LobbyService {
     }
 
     /// `lobby:join`: watch a game type's room list.
-    pub fn watch(&self, game_type: &str) -> Result<Reply, GameError> {
+    pub async fn watch(&self, game_type: &str) -> Result<Reply, GameError> {
+        self.refresh().await?;
         if !self.games.has_game_type(game_type) {
             return Err(GameError::new(
                 ErrorCode::UnknownGameType,
@@ -232,6 +261,7 @@ impl LobbyService {
 
     /// `lobby:create-room`.
     pub async fn create_room(&self, user: &User, request: CreateRoom) -> Result<Reply, GameError> {
+        self.refresh().await?;
         let info = self.games.game_info(&request.game_type)?;
         let seats = request.seats.unwrap_or(info.min_players);
         if seats < info.min_players || seats > info.max_players {
@@ -299,6 +329,7 @@ impl LobbyService {
         room_id: &str,
         password: Option<&str>,
     ) -> Result<Reply, GameError> {
+        self.refresh().await?;
         let hash = {
             let rooms = self.rooms();
             let room = rooms.get(room_id).ok_or_else(|| not_found(room_id))?;
@@ -350,6 +381,7 @@ impl LobbyService {
 
     /// `lobby:leave-room`. The room closes when its last member leaves.
     pub async fn leave_room(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
+        self.refresh().await?;
         let (mut reply, game_type) = {
             let mut rooms = self.rooms();
             let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
@@ -380,6 +412,7 @@ impl LobbyService {
         room_id: &str,
         ready: bool,
     ) -> Result<Reply, GameError> {
+        self.refresh().await?;
         let table = {
             let mut rooms = self.rooms();
             let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;

@@ -17,8 +17,16 @@ use crate::game::GameService;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
+use socketioxide_core::adapter::DefinedAdapter;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+
+/// A Socket.IO adapter a node can run on: the in-memory one, or Redis in a
+/// cluster (its namespaces start asynchronously; see `Spawnable`).
+pub trait NodeAdapter: Adapter + DefinedAdapter {}
+
+impl<A: Adapter + DefinedAdapter> NodeAdapter for A {}
 
 /// Events per second and burst, per user.
 #[derive(Clone, Copy, Debug)]
@@ -41,8 +49,9 @@ impl Default for RateLimit {
     }
 }
 
-/// What the handlers share.
-pub struct Realtime {
+/// What the handlers share, over the Socket.IO adapter `A`: the in-memory
+/// one on a single node, Redis in a cluster.
+pub struct Realtime<A: Adapter = LocalAdapter> {
     /// The games.
     pub games: Arc<GameService>,
     /// Lobby rooms and quick play.
@@ -55,13 +64,13 @@ pub struct Realtime {
     limiter: DefaultKeyedRateLimiter<String>,
     rate: RateLimit,
     /// The Socket.IO server, for broadcasts.
-    pub io: SocketIo,
+    pub io: SocketIo<A>,
 }
 
-impl Realtime {
+impl<A: NodeAdapter> Realtime<A> {
     /// Registers the namespace and its handlers on `io`.
     pub fn attach(
-        io: SocketIo,
+        io: SocketIo<A>,
         games: Arc<GameService>,
         lobby: crate::lobby::LobbyService,
         tokens: TokenService,
@@ -85,7 +94,7 @@ impl Realtime {
         realtime
     }
 
-    /// Users with a socket open on the main namespace.
+    /// Users with a socket open on this node's main namespace.
     pub fn online_users(&self) -> Vec<OnlineUser> {
         let mut users: std::collections::BTreeMap<String, OnlineUser> = Default::default();
         for socket in self.io.sockets() {
@@ -127,4 +136,30 @@ pub struct OnlineUser {
     pub role: &'static str,
     /// Open sockets.
     pub sockets: usize,
+}
+
+/// What the HTTP side asks of the Socket.IO side, whatever its adapter.
+#[async_trait::async_trait]
+pub trait Transport: Send + Sync {
+    /// Sends events to their audiences.
+    async fn send(&self, deliveries: &[crate::game::Delivery]);
+    /// Users with a socket open on this node.
+    fn online_users(&self) -> Vec<OnlineUser>;
+    /// Disconnects every socket of a user, on every node; how many were here.
+    async fn disconnect_user(&self, user_id: &str) -> usize;
+}
+
+#[async_trait::async_trait]
+impl<A: NodeAdapter> Transport for Realtime<A> {
+    async fn send(&self, deliveries: &[crate::game::Delivery]) {
+        Realtime::send(self, deliveries).await;
+    }
+
+    fn online_users(&self) -> Vec<OnlineUser> {
+        Realtime::online_users(self)
+    }
+
+    async fn disconnect_user(&self, user_id: &str) -> usize {
+        Realtime::disconnect_user(self, user_id).await
+    }
 }

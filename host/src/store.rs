@@ -7,6 +7,7 @@
 //! read version `n` stores `n + 1` only if the stored game is still at `n`,
 //! so two writers can never both win and a stale write never overwrites.
 
+pub mod mongo;
 pub mod sqlite;
 
 use crate::admin::{Announcement, AuditEntry, Ban};

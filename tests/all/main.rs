@@ -6,3 +6,4 @@ mod game_service;
 mod runtime;
 mod scaffold;
 mod serve;
+mod store;

@@ -20,8 +20,8 @@ import { io } from "socket.io-client";
 /** The repository's root folder. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** How long one wait (an ack, an event) may take. */
-export const TIMEOUT_MS = 5000;
+/** How long one wait (an ack, an event) may take (E2E_TIMEOUT_MS overrides). */
+export const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 5000;
 
 /** The two Socket.IO transports every cheap test runs over. */
 export const TRANSPORTS = [["websocket"], ["polling"]];
@@ -598,9 +598,11 @@ export function runGamehost(args, env = {}) {
  * A token signed with `server`'s secret, minted by `gamehost token` on its
  * data folder: `{token, userId, name, role}`.
  */
-export async function mintToken(server, { name, role = "player", userId } = {}) {
+export async function mintToken(server, { name, role = "player", userId, secret } = {}) {
   const args = ["token", "--name", name, "--role", role, "--data-dir", server.dataDir];
   if (userId) args.push("--user-id", userId);
+  // A cluster's nodes share a secret given on the command line.
+  if (secret) args.push("--token-secret", secret);
   const { code, stdout, stderr } = await runGamehost(args);
   if (code !== 0) throw new Error(`gamehost token failed (${code}): ${stderr}`);
   const token = stdout.trim();

@@ -175,3 +175,82 @@ pub fn http_get(url: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Waits until something accepts TCP connections on `port`.
+fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited ({status}) before listening on port {port}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not listen on port {port} within 30 s");
+}
+
+/// The MongoDB-wire test server (PyPI's `secantusdb`, in the virtual
+/// environment `cargo xtask test` makes at `.venv/secantus`) on a free
+/// port, in memory; stopped when dropped.
+pub struct MongoServer {
+    child: Child,
+    /// `mongodb://127.0.0.1:PORT/DB` for a fresh database.
+    pub url: String,
+}
+
+/// The `secantusd-py` executable, or a panic that says how to install it.
+pub fn secantusd() -> PathBuf {
+    let path = std::env::var_os("GAMEHOST_SECANTUSD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/secantus/bin/secantusd-py")
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: the MongoDB-wire test server is installed by `cargo xtask test` (python3 -m venv .venv/secantus && .venv/secantus/bin/pip install secantusdb==0.7.0b3)",
+        path.display()
+    );
+    path
+}
+
+impl MongoServer {
+    /// Starts one.
+    pub fn start() -> Self {
+        let port = free_port();
+        let mut child = Command::new(secantusd())
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--storage-path",
+                ":memory:",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start secantusd-py");
+        wait_for_port(port, "secantusd-py", &mut child);
+        MongoServer {
+            child,
+            url: format!("mongodb://127.0.0.1:{port}/gamehost_test"),
+        }
+    }
+}
+
+impl Drop for MongoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

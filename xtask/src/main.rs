@@ -213,10 +213,9 @@ fn check_web() -> Result<(), String> {
     status(cmd)
 }
 
-/// Debian's Chromium for the browser tests, installed from Debian's packages
-/// when missing (never a browser downloaded by a test tool).
-fn ensure_chromium() -> Result<(), String> {
-    if Path::new("/usr/bin/chromium").exists() {
+/// Installs a Debian package unless `binary` is already there.
+fn ensure_debian_package(binary: &str, package: &str, why: &str) -> Result<(), String> {
+    if Path::new(binary).exists() {
         return Ok(());
     }
     let root_user = Command::new("id")
@@ -236,19 +235,51 @@ fn ensure_chromium() -> Result<(), String> {
         status(cmd)
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium"]).map_err(|e| {
-        format!("{e}: the browser tests need Debian's Chromium (apt-get install chromium)")
-    })
+    apt(&["install", "-y", "-qq", package])
+        .map_err(|e| format!("{e}: {why} (apt-get install {package})"))
+}
+
+/// Debian's Chromium for the browser tests (never a browser downloaded by
+/// a test tool), and Redis 7 for the cluster tests.
+fn ensure_debian_services() -> Result<(), String> {
+    ensure_debian_package(
+        "/usr/bin/chromium",
+        "chromium",
+        "the browser tests need Debian's Chromium",
+    )?;
+    ensure_debian_package(
+        "/usr/bin/redis-server",
+        "redis-server",
+        "the cluster tests need Redis 7",
+    )
+}
+
+/// The MongoDB-wire test server (PyPI's secantusdb, pinned) in a virtual
+/// environment under the ignored `.venv/`.
+fn ensure_secantus() -> Result<(), String> {
+    let venv = root().join(".venv/secantus");
+    if venv.join("bin/secantusd-py").exists() {
+        return Ok(());
+    }
+    let mut cmd = Command::new("python3");
+    cmd.args(["-m", "venv"]).arg(&venv);
+    status(cmd).map_err(|e| format!("{e}: the cluster tests need python3 with venv"))?;
+    let mut cmd = Command::new(venv.join("bin/pip"));
+    cmd.args(["install", "--quiet", "secantusdb==0.7.0b3"]);
+    status(cmd)
 }
 
 /// Builds everything (components, the browser client, the binary), runs
 /// the Rust tests, then the end-to-end tests that drive the real binary with
-/// the npm `socket.io-client` and, for the client, Debian's Chromium.
+/// the npm `socket.io-client` and, for the client, Debian's Chromium. The
+/// services the tests start (Chromium, Redis, the MongoDB-wire server) are
+/// installed first when missing.
 fn test(test_args: &[String]) -> Result<(), String> {
     build_plugins()?;
     build_web()?;
     check_web()?;
-    ensure_chromium()?;
+    ensure_debian_services()?;
+    ensure_secantus()?;
     // The end-to-end tests start the real binary: build it first (a
     // workspace test run does not build other packages' binaries).
     let mut cmd = cargo();

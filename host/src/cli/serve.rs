@@ -2,18 +2,26 @@
 
 use crate::admin::AdminService;
 use crate::auth::TokenService;
+use crate::cluster::Redis;
+use crate::cluster::adapter::ResilientDriver;
+use crate::cluster::scheduler::RedisScheduler;
 use crate::config::Config;
 use crate::game::GameService;
-use crate::game::scheduler::{Deadline, LocalScheduler};
+use crate::game::scheduler::{Deadline, LocalScheduler, Scheduler};
 use crate::http::{self, AppState};
 use crate::lobby::LobbyService;
 use crate::plugin::{PluginCatalog, PluginEngine};
 use crate::realtime::Realtime;
+use crate::store::Store;
+use crate::store::mongo::MongoStore;
 use crate::store::sqlite::SqliteStore;
 use anyhow::Context as _;
 use axum::http::{HeaderValue, Method};
 use clap::Args;
+use socketioxide::adapter::Emitter;
+use socketioxide::layer::SocketIoLayer;
 use socketioxide::{SocketIo, TransportType};
+use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -69,6 +77,12 @@ pub struct ServeArgs {
     /// How long a player who dropped keeps their seat, in ms.
     #[arg(long, env = "GAMEHOST_RECONNECT_GRACE_MS")]
     pub reconnect_grace_ms: Option<u64>,
+    /// MongoDB for durable state (a cluster's store) instead of SQLite.
+    #[arg(long, env = "GAMEHOST_MONGODB_URL", hide_env_values = true)]
+    pub mongodb_url: Option<String>,
+    /// Redis shared by the nodes of a cluster.
+    #[arg(long, env = "GAMEHOST_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Designer's mode: watch the plugins folder and publish every
     /// component that changes (after the conformance pass).
     #[arg(long, env = "GAMEHOST_DEV")]
@@ -96,6 +110,12 @@ impl ServeArgs {
         if let Some(grace) = self.reconnect_grace_ms {
             config.reconnect_grace_ms = grace;
         }
+        if let Some(url) = &self.mongodb_url {
+            config.mongodb_url = Some(url.clone());
+        }
+        if let Some(url) = &self.redis_url {
+            config.redis_url = Some(url.clone());
+        }
         if let Some(secs) = self.plugin_unload_after_secs {
             config.plugin.unload_after_secs = secs;
         }
@@ -108,10 +128,57 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
     let limits = config.plugin.limits();
     let engine = PluginEngine::new(Some(config.cache_dir()), limits.memory_bytes)?;
-    let store = Arc::new(
-        SqliteStore::open(&config.database_path())
-            .with_context(|| format!("opening {}", config.database_path().display()))?,
-    );
+    let node_id = uuid::Uuid::new_v4().simple().to_string();
+    let mut breakers = Vec::new();
+    let redis = match &config.redis_url {
+        Some(url) => {
+            if config.mongodb_url.is_none() {
+                anyhow::bail!(
+                    "a cluster (GAMEHOST_REDIS_URL) needs a shared store: set GAMEHOST_MONGODB_URL too"
+                );
+            }
+            let redis = Redis::connect(url)
+                .await
+                .context("connecting to Redis (GAMEHOST_REDIS_URL)")?;
+            breakers.push(redis.breaker.clone());
+            let probe = redis.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    every.tick().await;
+                    let mut conn = probe.conn.clone();
+                    let _ = probe
+                        .call(async { redis::cmd("PING").query_async::<String>(&mut conn).await })
+                        .await;
+                }
+            });
+            tracing::info!(node = %node_id, "cluster mode: Redis");
+            Some(redis)
+        }
+        None => None,
+    };
+    let store: Arc<dyn Store> = match &config.mongodb_url {
+        Some(url) => {
+            let mongo = MongoStore::connect(url)
+                .await
+                .context("connecting to MongoDB (GAMEHOST_MONGODB_URL)")?;
+            breakers.push(mongo.breaker().clone());
+            let probe = mongo.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    every.tick().await;
+                    let _ = probe.ping().await;
+                }
+            });
+            tracing::info!("store: MongoDB");
+            Arc::new(mongo)
+        }
+        None => Arc::new(
+            SqliteStore::open(&config.database_path())
+                .with_context(|| format!("opening {}", config.database_path().display()))?,
+        ),
+    };
     let catalog = PluginCatalog::open(engine, limits, config.plugin.breaker(), store.clone())
         .await
         .context("opening the plugin catalog")?;
@@ -145,15 +212,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
     let tokens = TokenService::new(&config.key_settings()?)?;
     let (due, mut due_deadlines) = tokio::sync::mpsc::unbounded_channel();
-    let (outbox, mut unprompted) = tokio::sync::mpsc::unbounded_channel();
-    let scheduler = Arc::new(LocalScheduler::new(due));
-    let games = Arc::new(GameService::new(
+    let (outbox, unprompted) = tokio::sync::mpsc::unbounded_channel();
+    let scheduler: Arc<dyn Scheduler> = match &redis {
+        Some(redis) => Arc::new(RedisScheduler::start(redis.clone(), due)),
+        None => Arc::new(LocalScheduler::new(due)),
+    };
+    let mut games = GameService::new(
         catalog.clone(),
         store.clone(),
         scheduler.clone(),
         outbox.clone(),
         config.reconnect_grace_ms,
-    ));
+    );
+    if let Some(redis) = &redis {
+        let presence =
+            crate::cluster::presence::RedisPresence::start(redis.clone(), node_id.clone());
+        games = games.in_cluster(Arc::new(presence));
+        crate::cluster::plugins::share(redis.clone(), catalog.clone(), node_id.clone());
+    }
+    let games = Arc::new(games);
     let admin = Arc::new(
         AdminService::load(store.clone(), scheduler, outbox)
             .await
@@ -177,44 +254,49 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     });
 
+    let mut lobby = LobbyService::load(games.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?;
+    if redis.is_some() {
+        lobby = lobby.in_cluster();
+    }
+    if !config.web_dir.join("index.html").exists() {
+        tracing::warn!(dir = %config.web_dir.display(), "no browser client there (build it with `npm run build` in web/); / answers 404");
+    }
     let socket = &config.socket;
-    let (socket_layer, io) = SocketIo::builder()
+    let builder = SocketIo::builder()
         .ping_interval(Duration::from_millis(socket.ping_interval_ms))
         .ping_timeout(Duration::from_millis(socket.ping_timeout_ms))
         .upgrade_timeout(Duration::from_millis(socket.upgrade_timeout_ms))
         .max_payload(socket.max_payload_bytes)
-        .transports([TransportType::Polling, TransportType::Websocket])
-        .build_layer();
-    let lobby = LobbyService::load(games.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?;
-    let realtime = Realtime::attach(
-        io,
-        games.clone(),
-        lobby,
-        tokens.clone(),
-        admin.clone(),
-        config.rate_limit.rate_limit(),
-    );
-    let sending = realtime.clone();
-    tokio::spawn(async move {
-        while let Some(deliveries) = unprompted.recv().await {
-            sending.send(&deliveries).await;
-        }
-    });
-
-    if !config.web_dir.join("index.html").exists() {
-        tracing::warn!(dir = %config.web_dir.display(), "no browser client there (build it with `npm run build` in web/); / answers 404");
-    }
-    let app = http::router(AppState {
+        .transports([TransportType::Polling, TransportType::Websocket]);
+    let parts = AppParts {
         games,
+        lobby,
         tokens,
         admin,
-        realtime,
+        rate: config.rate_limit.rate_limit(),
+        unprompted,
         max_upload_bytes: config.plugin.max_upload_mib.max(1) << 20,
-    })
-    .fallback_service(http::web_client(&config.web_dir))
-    .layer(socket_layer)
+        breakers,
+        web_dir: config.web_dir.clone(),
+    };
+    let app = match &redis {
+        Some(redis) => {
+            let driver = ResilientDriver::new(&redis.client)
+                .await
+                .context("starting the Socket.IO Redis adapter")?;
+            let adapter = RedisAdapterCtr::new_with_driver(driver, RedisAdapterConfig::default());
+            let (layer, io) = builder
+                .with_adapter::<CustomRedisAdapter<Emitter, ResilientDriver>>(adapter)
+                .build_layer();
+            app(layer, io, parts)
+        }
+        None => {
+            let (layer, io) = builder.build_layer();
+            app(layer, io, parts)
+        }
+    }
     .layer(cors(&socket.cors_origins));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -236,6 +318,62 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     tracing::info!("gamehost stopped");
     Ok(())
+}
+
+/// What the HTTP and Socket.IO sides are made of.
+struct AppParts {
+    games: Arc<GameService>,
+    lobby: LobbyService,
+    tokens: TokenService,
+    admin: Arc<AdminService>,
+    rate: crate::realtime::RateLimit,
+    unprompted: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::game::Delivery>>,
+    max_upload_bytes: usize,
+    breakers: Vec<crate::breaker::CircuitBreaker>,
+    web_dir: PathBuf,
+}
+
+/// The HTTP routes and the Socket.IO handlers over the adapter `A`.
+fn app<A: crate::realtime::NodeAdapter>(
+    layer: SocketIoLayer<A>,
+    io: SocketIo<A>,
+    parts: AppParts,
+) -> axum::Router {
+    let AppParts {
+        games,
+        lobby,
+        tokens,
+        admin,
+        rate,
+        mut unprompted,
+        max_upload_bytes,
+        breakers,
+        web_dir,
+    } = parts;
+    let realtime = Realtime::attach(
+        io,
+        games.clone(),
+        lobby,
+        tokens.clone(),
+        admin.clone(),
+        rate,
+    );
+    let sending = realtime.clone();
+    tokio::spawn(async move {
+        while let Some(deliveries) = unprompted.recv().await {
+            sending.send(&deliveries).await;
+        }
+    });
+    http::router(AppState {
+        games,
+        tokens,
+        admin,
+        realtime,
+        max_upload_bytes,
+        breakers,
+    })
+    .fallback_service(http::web_client(&web_dir))
+    .layer(layer)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

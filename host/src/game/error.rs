@@ -118,9 +118,11 @@ impl From<crate::store::StoreError> for GameError {
             ),
             crate::store::StoreError::Backend(why) => {
                 tracing::error!(error = %why, "store failure");
+                // The cause stays in the log; the client learns that
+                // storage failed and that nothing changed.
                 GameError::new(
                     ErrorCode::Internal,
-                    "the game could not be stored; nothing changed",
+                    "storage is unavailable; nothing changed, try again shortly",
                 )
             }
         }

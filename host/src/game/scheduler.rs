@@ -13,7 +13,12 @@ use std::sync::Mutex;
 use tokio::sync::mpsc;
 
 /// Something due at a time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Deadline {
     /// The running clock of a game at `version` may have run out.
     Clock {
@@ -38,7 +43,7 @@ pub enum Deadline {
 
 impl Deadline {
     /// The key under which a newer deadline of the same kind replaces this one.
-    fn key(&self) -> String {
+    pub fn key(&self) -> String {
         match self {
             Deadline::Clock { game_id, .. } => format!("clock:{game_id}"),
             Deadline::Abandon { game_id, user_id } => format!("abandon:{game_id}:{user_id}"),

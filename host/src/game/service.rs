@@ -98,6 +98,18 @@ pub struct CreateRequest {
     pub allow_spectators: Option<bool>,
 }
 
+/// Presence shared by the nodes of a cluster.
+#[async_trait::async_trait]
+pub trait SharedPresence: Send + Sync {
+    /// A socket of `user_id` opened on this node.
+    async fn connected(&self, user_id: &str);
+    /// A socket of `user_id` closed on this node.
+    async fn disconnected(&self, user_id: &str);
+    /// Whether `user_id` has a socket on any live node; `None` when that
+    /// cannot be told now (Redis away).
+    async fn is_online(&self, user_id: &str) -> Option<bool>;
+}
+
 /// Games of one node, and the way to change them.
 pub struct GameService {
     plugins: Arc<PluginCatalog>,
@@ -108,6 +120,11 @@ pub struct GameService {
     /// How long a player who dropped keeps their seat.
     reconnect_grace_ms: u64,
     slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<GameRecord>>>>>,
+    /// Cluster-wide presence, in a cluster.
+    shared_presence: Option<Arc<dyn SharedPresence>>,
+    /// Other nodes write the same games (a cluster): the copy in `slots`
+    /// may be stale, so each request reads the stored game first.
+    shared_store: bool,
     spectators: Mutex<HashMap<String, HashSet<String>>>,
     online: Mutex<HashMap<String, usize>>,
 }
@@ -165,8 +182,31 @@ impl GameService {
             outbox,
             reconnect_grace_ms,
             slots: Mutex::new(HashMap::new()),
+            shared_store: false,
+            shared_presence: None,
             spectators: Mutex::new(HashMap::new()),
             online: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Marks the store as shared with other nodes: games are read from it
+    /// on every request instead of trusting this node's copy.
+    pub fn in_cluster(mut self, presence: Arc<dyn SharedPresence>) -> Self {
+        self.shared_store = true;
+        self.shared_presence = Some(presence);
+        self
+    }
+
+    /// Whether a user has a socket open on any node (on this one, outside a
+    /// cluster). When the cluster cannot tell, assume online: a wrong
+    /// forfeit is worse than a late one.
+    pub async fn is_online_anywhere(&self, user_id: &str) -> bool {
+        if self.is_online(user_id) {
+            return true;
+        }
+        match &self.shared_presence {
+            Some(presence) => presence.is_online(user_id).await.unwrap_or(true),
+            None => false,
         }
     }
 
@@ -205,11 +245,19 @@ impl GameService {
         let mut online = self.online.lock().unwrap_or_else(|p| p.into_inner());
         let count = online.entry(user_id.to_string()).or_insert(0);
         *count += 1;
+        if let Some(presence) = &self.shared_presence {
+            let (presence, user) = (presence.clone(), user_id.to_string());
+            tokio::spawn(async move { presence.connected(&user).await });
+        }
         *count == 1
     }
 
     /// Records a user's socket closing; true when it was their last.
     pub fn socket_disconnected(&self, user_id: &str) -> bool {
+        if let Some(presence) = &self.shared_presence {
+            let (presence, user) = (presence.clone(), user_id.to_string());
+            tokio::spawn(async move { presence.disconnected(&user).await });
+        }
         let mut online = self.online.lock().unwrap_or_else(|p| p.into_inner());
         match online.get_mut(user_id) {
             Some(count) if *count > 1 => {
@@ -261,7 +309,7 @@ impl GameService {
         }
         let slot = self.slot(id);
         let mut guard = slot.lock().await;
-        if guard.is_none() {
+        if guard.is_none() || self.shared_store {
             *guard = self.store.get(id).await?;
         }
         let Some(game) = guard.as_mut() else {

@@ -135,6 +135,8 @@ pub enum CatalogEvent {
         /// The version that now serves new games, if any.
         now_active: Option<String>,
     },
+    /// Another node changed the catalog and this one read it again.
+    Reloaded,
 }
 
 impl CatalogEvent {
@@ -145,6 +147,7 @@ impl CatalogEvent {
             CatalogEvent::Activated { .. } => "plugin:activated",
             CatalogEvent::RolledBack { .. } => "plugin:rolled-back",
             CatalogEvent::Tripped { .. } => "plugin:tripped",
+            CatalogEvent::Reloaded => "plugin:reloaded",
         }
     }
 
@@ -179,6 +182,7 @@ impl CatalogEvent {
                 v["nowActive"] = json!(now_active);
                 v
             }
+            CatalogEvent::Reloaded => json!({}),
         }
     }
 }
@@ -387,6 +391,28 @@ impl PluginCatalog {
             }
         });
         Ok(catalog)
+    }
+
+    /// Reads every version record and choice from the store again (another
+    /// node changed them) and loads the active versions.
+    pub async fn reload(&self) -> Result<(), CatalogError> {
+        let _change = self.changes.lock().await;
+        let versions = self.store.versions().await?;
+        let choices = self.store.choices().await?;
+        let active: Vec<String> = choices.iter().filter_map(|c| c.active.clone()).collect();
+        {
+            let mut state = self.lock();
+            state.versions = versions.into_iter().map(|r| (r.hash.clone(), r)).collect();
+            state.choices = choices
+                .into_iter()
+                .map(|c| (c.game_id.clone(), c))
+                .collect();
+        }
+        for hash in active {
+            self.by_hash(&hash).await?;
+        }
+        self.emit(CatalogEvent::Reloaded);
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

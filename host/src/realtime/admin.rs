@@ -5,27 +5,29 @@
 //! `game:started`, `game:ended`, and `users:online` `{count}` (on connect
 //! and whenever a user comes or goes).
 
+use super::NodeAdapter;
 use super::Realtime;
 use super::connection::authenticate;
 use crate::plugin::catalog::CatalogEvent;
 use serde_json::{Value, json};
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
+use socketioxide_core::adapter::Spawnable as _;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// The namespace's path.
 pub const ADMIN_NAMESPACE: &str = "/admin";
 
-pub(super) fn register(realtime: &Arc<Realtime>) {
+pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>) {
     let auth = realtime.clone();
-    let middleware = move |socket: SocketRef, TryData(handshake): TryData<Value>| {
+    let middleware = move |socket: SocketRef<A>, TryData(handshake): TryData<Value>| {
         let realtime = auth.clone();
         async move { authenticate(&realtime, &socket, handshake.ok().as_ref(), true) }
     };
     let on_connect = {
         let realtime = realtime.clone();
-        move |socket: SocketRef| {
+        move |socket: SocketRef<A>| {
             let realtime = realtime.clone();
             async move {
                 let count = realtime.games.online_count();
@@ -34,12 +36,15 @@ pub(super) fn register(realtime: &Arc<Realtime>) {
             }
         }
     };
-    realtime.io.ns(ADMIN_NAMESPACE, on_connect.with(middleware));
+    realtime
+        .io
+        .ns(ADMIN_NAMESPACE, on_connect.with(middleware))
+        .spawn();
 }
 
 /// Relays every plugin catalog change to the admins, until the catalog goes.
-pub(super) fn relay_catalog(
-    realtime: Arc<Realtime>,
+pub(super) fn relay_catalog<A: NodeAdapter>(
+    realtime: Arc<Realtime<A>>,
     mut events: broadcast::Receiver<CatalogEvent>,
 ) {
     tokio::spawn(async move {
@@ -52,6 +57,10 @@ pub(super) fn relay_catalog(
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             };
+            if let CatalogEvent::Reloaded = event {
+                // The node that made the change told the admins already.
+                continue;
+            }
             let payload = event.payload();
             realtime.tell_admins(event.name(), &payload).await;
             if let CatalogEvent::Tripped { .. } = event {
@@ -65,7 +74,7 @@ pub(super) fn relay_catalog(
     });
 }
 
-impl Realtime {
+impl<A: NodeAdapter> Realtime<A> {
     /// Sends an event to every socket of the `/admin` namespace.
     pub async fn tell_admins(&self, event: &'static str, payload: &Value) {
         if let Some(admins) = self.io.of(ADMIN_NAMESPACE)

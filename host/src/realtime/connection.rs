@@ -1,5 +1,6 @@
 //! Connecting: the token check, rooms, presence and reconnection.
 
+use super::NodeAdapter;
 use super::Realtime;
 use crate::auth::{AuthError, Role, User};
 use crate::game::service::game_room;
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
+use socketioxide_core::adapter::Spawnable as _;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
 
@@ -20,25 +22,26 @@ pub fn user_room(user_id: &str) -> String {
     format!("user:{user_id}")
 }
 
-pub(super) fn register(io: &SocketIo, realtime: Arc<Realtime>) {
+pub(super) fn register<A: NodeAdapter>(io: &SocketIo<A>, realtime: Arc<Realtime<A>>) {
     let auth = realtime.clone();
-    let middleware = move |socket: SocketRef, TryData(handshake): TryData<Value>| {
+    let middleware = move |socket: SocketRef<A>, TryData(handshake): TryData<Value>| {
         let realtime = auth.clone();
         async move { authenticate(&realtime, &socket, handshake.ok().as_ref(), false) }
     };
-    let on_connect = move |socket: SocketRef| {
+    let on_connect = move |socket: SocketRef<A>| {
         let realtime = realtime.clone();
         async move { connected(realtime, socket).await }
     };
-    io.ns("/", on_connect.with(middleware));
+    // A remote adapter subscribes to its channels in the background.
+    io.ns("/", on_connect.with(middleware)).spawn();
 }
 
 /// The connect check of every namespace: a valid token of a user who is not
 /// banned (and an admin's, when `admins_only`). The user goes into the
 /// socket's extensions.
-pub(super) fn authenticate(
-    realtime: &Realtime,
-    socket: &SocketRef,
+pub(super) fn authenticate<A: NodeAdapter>(
+    realtime: &Realtime<A>,
+    socket: &SocketRef<A>,
     handshake: Option<&Value>,
     admins_only: bool,
 ) -> Result<(), AuthError> {
@@ -70,7 +73,7 @@ pub(super) fn authenticate(
 
 /// The token from `auth.token` in the handshake, else the `Authorization`
 /// header.
-fn token_of(socket: &SocketRef, handshake: Option<&Value>) -> Option<String> {
+fn token_of<A: NodeAdapter>(socket: &SocketRef<A>, handshake: Option<&Value>) -> Option<String> {
     if let Some(token) = handshake
         .and_then(|h| h.get("token"))
         .and_then(Value::as_str)
@@ -89,7 +92,7 @@ fn token_of(socket: &SocketRef, handshake: Option<&Value>) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
+async fn connected<A: NodeAdapter>(realtime: Arc<Realtime<A>>, socket: SocketRef<A>) {
     let Some(user) = socket.extensions.get::<User>() else {
         // The middleware always inserts the user; without one, refuse.
         let _ = socket.disconnect();
@@ -98,9 +101,6 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     socket.join(user_room(&user.id));
     socket.join(format!("role:{}", user.role.as_str()));
     let first = realtime.games.socket_connected(&user.id);
-    if first {
-        realtime.tell_admins_online().await;
-    }
     METRICS
         .connections
         .with_label_values(&[user.role.as_str()])
@@ -122,12 +122,15 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     super::events::register(&realtime, &socket);
     let on_disconnect = {
         let realtime = realtime.clone();
-        move |socket: SocketRef| {
+        move |socket: SocketRef<A>| {
             let realtime = realtime.clone();
             async move { disconnected(realtime, socket).await }
         }
     };
     socket.on_disconnect(on_disconnect);
+    if first {
+        realtime.tell_admins_online().await;
+    }
     // Seats in running games come back with the connection.
     match realtime.games.active_games_of(&user.id).await {
         Ok(games) if !games.is_empty() => {
@@ -155,7 +158,7 @@ async fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     }
 }
 
-async fn disconnected(realtime: Arc<Realtime>, socket: SocketRef) {
+async fn disconnected<A: NodeAdapter>(realtime: Arc<Realtime<A>>, socket: SocketRef<A>) {
     let Some(user) = socket.extensions.get::<User>() else {
         return;
     };

@@ -1,6 +1,7 @@
 //! The client events: decode, check the rate limit, call the service,
 //! deliver its broadcasts, answer.
 
+use super::NodeAdapter;
 use super::Realtime;
 use super::connection::{Strikes, user_room};
 use crate::auth::User;
@@ -76,12 +77,12 @@ struct SyncRequest {
 }
 
 /// Registers every client event on a freshly connected socket.
-pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
+pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &SocketRef<A>) {
     on(
         realtime,
         socket,
         "game:create",
-        |rt: Arc<Realtime>, user: User, req: CreateRequest| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: CreateRequest| async move {
             rt.games.create(&user, req).await
         },
     );
@@ -89,7 +90,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:join",
-        |rt: Arc<Realtime>, user: User, req: JoinRequest| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: JoinRequest| async move {
             if req.role.as_deref() == Some("spectator") {
                 rt.games.spectate(&user, &req.game_id).await
             } else {
@@ -101,7 +102,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:spectate",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.spectate(&user, &req.game_id).await
         },
     );
@@ -109,7 +110,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:stop-spectating",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.stop_spectating(&user, &req.game_id).await
         },
     );
@@ -117,7 +118,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:move",
-        |rt: Arc<Realtime>, user: User, req: MoveRequest| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: MoveRequest| async move {
             rt.games
                 .make_move(&user, &req.game_id, &req.mv, req.version)
                 .await
@@ -127,7 +128,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:resign",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.forfeit(&user, &req.game_id, Forfeit::Resign).await
         },
     );
@@ -135,7 +136,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:offer-draw",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.offer_draw(&user, &req.game_id).await
         },
     );
@@ -143,7 +144,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:accept-draw",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.accept_draw(&user, &req.game_id).await
         },
     );
@@ -151,7 +152,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:decline-draw",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.decline_draw(&user, &req.game_id).await
         },
     );
@@ -159,7 +160,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:offer-revenge",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.offer_revenge(&user, &req.game_id).await
         },
     );
@@ -167,7 +168,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:accept-revenge",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.accept_revenge(&user, &req.game_id).await
         },
     );
@@ -175,7 +176,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:decline-revenge",
-        |rt: Arc<Realtime>, user: User, req: GameRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: GameRef| async move {
             rt.games.decline_revenge(&user, &req.game_id).await
         },
     );
@@ -183,7 +184,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "game:sync",
-        |rt: Arc<Realtime>, user: User, req: SyncRequest| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: SyncRequest| async move {
             rt.games.sync(&user, &req.game_id, req.version).await
         },
     );
@@ -191,19 +192,21 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "lobby:join",
-        |rt: Arc<Realtime>, _: User, req: LobbyRef| async move { rt.lobby.watch(&req.game_type) },
+        |rt: Arc<Realtime<A>>, _: User, req: LobbyRef| async move {
+            rt.lobby.watch(&req.game_type).await
+        },
     );
     on(
         realtime,
         socket,
         "lobby:leave",
-        |rt: Arc<Realtime>, _: User, _: Value| async move { Ok(rt.lobby.unwatch()) },
+        |rt: Arc<Realtime<A>>, _: User, _: Value| async move { Ok(rt.lobby.unwatch()) },
     );
     on(
         realtime,
         socket,
         "lobby:create-room",
-        |rt: Arc<Realtime>, user: User, req: CreateRoom| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: CreateRoom| async move {
             rt.lobby.create_room(&user, req).await
         },
     );
@@ -211,7 +214,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "lobby:join-room",
-        |rt: Arc<Realtime>, user: User, req: RoomJoin| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: RoomJoin| async move {
             rt.lobby
                 .join_room(&user, &req.room_id, req.password.as_deref())
                 .await
@@ -221,7 +224,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "lobby:leave-room",
-        |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: RoomRef| async move {
             rt.lobby.leave_room(&user, &req.room_id).await
         },
     );
@@ -229,7 +232,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "lobby:ready",
-        |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: RoomRef| async move {
             rt.lobby.set_ready(&user, &req.room_id, true).await
         },
     );
@@ -237,7 +240,7 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "lobby:unready",
-        |rt: Arc<Realtime>, user: User, req: RoomRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: RoomRef| async move {
             rt.lobby.set_ready(&user, &req.room_id, false).await
         },
     );
@@ -245,13 +248,13 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
         realtime,
         socket,
         "lobby:quick-play",
-        |rt: Arc<Realtime>, user: User, req: LobbyRef| async move {
+        |rt: Arc<Realtime<A>>, user: User, req: LobbyRef| async move {
             rt.lobby.quick_play(&user, &req.game_type).await
         },
     );
     let rt = realtime.clone();
     socket.on_fallback(
-        move |socket: SocketRef, Event(event): Event, ack: AckSender| {
+        move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>| {
             let rt = rt.clone();
             async move {
                 if !allowed(&rt, &socket) {
@@ -268,14 +271,19 @@ pub(super) fn register(realtime: &Arc<Realtime>, socket: &SocketRef) {
 }
 
 /// Registers `event`: its payload decodes to `R`, `handle` answers it.
-fn on<R, F, Fut>(realtime: &Arc<Realtime>, socket: &SocketRef, event: &'static str, handle: F)
-where
+fn on<A, R, F, Fut>(
+    realtime: &Arc<Realtime<A>>,
+    socket: &SocketRef<A>,
+    event: &'static str,
+    handle: F,
+) where
+    A: NodeAdapter,
     R: DeserializeOwned + Send + 'static,
-    F: Fn(Arc<Realtime>, User, R) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(Arc<Realtime<A>>, User, R) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Reply, GameError>> + Send,
 {
     let realtime = realtime.clone();
-    socket.on(event, move |socket: SocketRef, TryData(payload): TryData<Value>, ack: AckSender| {
+    socket.on(event, move |socket: SocketRef<A>, TryData(payload): TryData<Value>, ack: AckSender<A>| {
         let realtime = realtime.clone();
         let handle = handle.clone();
         async move {
@@ -301,9 +309,11 @@ where
                 Ok(request) => handle(realtime.clone(), user.clone(), request).await,
                 Err(e) => Err(e),
             };
+            tracing::debug!(event, ok = result.is_ok(), "handled");
             match result {
                 Ok(reply) => {
                     deliver(&realtime, &user, &reply).await;
+                    tracing::debug!(event, "delivered");
                     let mut answer = reply.ack;
                     answer.insert("ok".into(), Value::Bool(true));
                     let _ = ack.send(&Value::Object(answer));
@@ -329,7 +339,7 @@ fn rate_limited() -> GameError {
 
 /// Checks the user's event budget; disconnects a socket that keeps going
 /// over it.
-fn allowed(realtime: &Realtime, socket: &SocketRef) -> bool {
+fn allowed<A: NodeAdapter>(realtime: &Realtime<A>, socket: &SocketRef<A>) -> bool {
     let (Some(user), Some(strikes)) = (
         socket.extensions.get::<User>(),
         socket.extensions.get::<Strikes>(),
@@ -349,7 +359,7 @@ fn allowed(realtime: &Realtime, socket: &SocketRef) -> bool {
 }
 
 /// Answers a refused request: the ack, and the `error` event.
-fn refuse(socket: &SocketRef, ack: AckSender, event: &str, error: GameError) {
+fn refuse<A: NodeAdapter>(socket: &SocketRef<A>, ack: AckSender<A>, event: &str, error: GameError) {
     let code = error.code.as_str();
     METRICS.errors.with_label_values(&[code]).inc();
     let _ = socket.emit(
@@ -360,7 +370,7 @@ fn refuse(socket: &SocketRef, ack: AckSender, event: &str, error: GameError) {
 }
 
 /// Sends a reply's broadcasts and moves the user's sockets between rooms.
-async fn deliver(realtime: &Realtime, user: &User, reply: &Reply) {
+async fn deliver<A: NodeAdapter>(realtime: &Realtime<A>, user: &User, reply: &Reply) {
     let io = &realtime.io;
     if !reply.leave_rooms.is_empty() {
         let _ = io
@@ -377,7 +387,7 @@ async fn deliver(realtime: &Realtime, user: &User, reply: &Reply) {
     realtime.send(&reply.deliveries).await;
 }
 
-impl Realtime {
+impl<A: NodeAdapter> Realtime<A> {
     /// Emits each delivery to its room.
     pub async fn send(&self, deliveries: &[crate::game::Delivery]) {
         let io = &self.io;

@@ -28,19 +28,29 @@ impl GameService {
         let result = match &deadline {
             Deadline::Clock { game_id, version } => {
                 self.with_game(game_id, async |game| {
-                    let [seat] = game.to_move()[..] else { return Ok(None) };
+                    let [seat] = game.to_move()[..] else {
+                        return Ok(None);
+                    };
                     let flagged = game.version == *version
                         && views::clocks(game)["remainingMs"][seat as usize].as_u64() == Some(0);
                     if !flagged {
                         return Ok(None);
                     }
-                    let user = game.players[seat as usize].as_ref().map(|p| p.user_id.clone()).unwrap_or_default();
+                    let user = game.players[seat as usize]
+                        .as_ref()
+                        .map(|p| p.user_id.clone())
+                        .unwrap_or_default();
                     tracing::info!(game = %game.id, seat, "flag: time ran out");
-                    self.forfeit_locked(game, seat, &user, Forfeit::Timeout).await.map(Some)
+                    self.forfeit_locked(game, seat, &user, Forfeit::Timeout)
+                        .await
+                        .map(Some)
                 })
                 .await
             }
             Deadline::Abandon { game_id, user_id } => {
+                if self.is_online_anywhere(user_id).await {
+                    return;
+                }
                 self.with_game(game_id, async |game| {
                     let Some(seat) = game.seat_of(user_id) else { return Ok(None) };
                     if game.status == Status::Finished || self.is_online(user_id) {

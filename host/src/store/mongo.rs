@@ -1,0 +1,587 @@
+//! The cluster store: MongoDB, through the `mongodb` crate.
+//!
+//! A game is one document holding its record, its state and its change log:
+//! a move is one `update_one` filtered on `{_id, version}` that sets the new
+//! state and pushes the change, so the compare-and-set and the log entry are
+//! one atomic write. Records are kept as the same JSON as in SQLite (one
+//! encoding, one set of serde types), beside the fields queries need.
+//! Components live in a GridFS bucket under their sha256. Every call goes
+//! through a circuit breaker: while MongoDB is down calls fail at once with
+//! a clear error instead of piling up.
+
+use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
+use crate::admin::{Announcement, AuditEntry, Ban};
+use crate::breaker::CircuitBreaker;
+use crate::game::record::{GameRecord, MoveRecord, Status};
+use crate::plugin::catalog::{GameChoice, VersionRecord};
+use futures_util::TryStreamExt as _;
+use futures_util::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use mongodb::bson::spec::BinarySubtype;
+use mongodb::bson::{Binary, Bson, Document, doc};
+use mongodb::options::{ClientOptions, IndexOptions, ReturnDocument};
+use mongodb::{Client, Collection, Database, IndexModel};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// Longest any one store call may take.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// The database used when the URL names none.
+const DEFAULT_DATABASE: &str = "gamehost";
+
+/// The MongoDB store. Cheap to clone.
+#[derive(Clone)]
+pub struct MongoStore {
+    db: Database,
+    breaker: CircuitBreaker,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(backend)
+}
+
+fn from_json<T: DeserializeOwned>(doc: &Document, field: &str) -> Result<T, StoreError> {
+    let text = doc.get_str(field).map_err(backend)?;
+    serde_json::from_str(text).map_err(backend)
+}
+
+fn binary(bytes: Vec<u8>) -> Bson {
+    Bson::Binary(Binary {
+        subtype: BinarySubtype::Generic,
+        bytes,
+    })
+}
+
+/// The fields of a game document, apart from `_id` and the change log.
+fn game_fields(game: &GameRecord) -> Result<Document, StoreError> {
+    let user_ids: Vec<&str> = game.user_ids().collect();
+    Ok(doc! {
+        "version": game.version as i64,
+        "status": game.status.as_str(),
+        "gameType": &game.game_type,
+        "pluginHash": &game.plugin_hash,
+        "userIds": user_ids,
+        "updatedAt": game.updated_at as i64,
+        "record": encode(game)?,
+        "state": binary(game.state.clone()),
+    })
+}
+
+/// The record without its state (stored beside it as binary).
+fn encode(game: &GameRecord) -> Result<String, StoreError> {
+    let mut bare = game.clone();
+    bare.state = Vec::new();
+    to_json(&bare)
+}
+
+fn decode(doc: &Document) -> Result<GameRecord, StoreError> {
+    let mut game: GameRecord = from_json(doc, "record")?;
+    game.state = match doc.get("state") {
+        Some(Bson::Binary(b)) => b.bytes.clone(),
+        _ => Vec::new(),
+    };
+    Ok(game)
+}
+
+/// Everything of a game document but its change log.
+fn without_log() -> Document {
+    doc! {"changes": 0}
+}
+
+impl MongoStore {
+    /// Connects to `url` (`mongodb://host:port/database`), checks the server
+    /// answers, and creates the indexes.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let mut options = ClientOptions::parse(url).await?;
+        options.app_name = Some("gamehost".into());
+        // Fail fast while the server is away; the breaker does the rest.
+        options.server_selection_timeout = Some(Duration::from_secs(2));
+        options.connect_timeout = Some(Duration::from_secs(2));
+        let database = options
+            .default_database
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        let client = Client::with_options(options)?;
+        let db = client.database(&database);
+        db.run_command(doc! {"ping": 1}).await?;
+        let store = MongoStore {
+            db,
+            breaker: CircuitBreaker::new("mongodb"),
+        };
+        store.create_indexes().await?;
+        Ok(store)
+    }
+
+    /// Asks the server for a sign of life, through the breaker: run every
+    /// second, it keeps readiness true while nothing else calls.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.call(async {
+            self.db
+                .run_command(doc! {"ping": 1})
+                .await
+                .map(|_| ())
+                .map_err(backend)
+        })
+        .await
+    }
+
+    /// The breaker around every call, for readiness.
+    pub fn breaker(&self) -> &CircuitBreaker {
+        &self.breaker
+    }
+
+    async fn create_indexes(&self) -> anyhow::Result<()> {
+        let index = |keys: Document| IndexModel::builder().keys(keys).build();
+        self.games().create_index(index(doc! {"status": 1})).await?;
+        self.games()
+            .create_index(index(doc! {"userIds": 1, "updatedAt": -1}))
+            .await?;
+        self.coll("plugin_versions")
+            .create_index(index(doc! {"gameId": 1}))
+            .await?;
+        self.coll("announcements")
+            .create_index(index(doc! {"pending": 1}))
+            .await?;
+        // Unique names in GridFS: one file per component hash.
+        self.coll("plugins.files")
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"filename": 1})
+                    .options(IndexOptions::builder().unique(true).build())
+                    .build(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    fn coll(&self, name: &str) -> Collection<Document> {
+        self.db.collection(name)
+    }
+
+    fn games(&self) -> Collection<Document> {
+        self.coll("games")
+    }
+
+    /// Runs `op` through the breaker, within [`OPERATION_TIMEOUT`]: the
+    /// driver waits forever on a server that accepted a request and never
+    /// answers, and a game's lock must not be held that long.
+    async fn call<T>(
+        &self,
+        op: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let bounded = async {
+            tokio::time::timeout(OPERATION_TIMEOUT, op)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(StoreError::Backend(format!(
+                        "mongodb did not answer within {} s",
+                        OPERATION_TIMEOUT.as_secs()
+                    )))
+                })
+        };
+        self.breaker.call(bounded).await
+    }
+
+    async fn json_records<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: Document,
+    ) -> Result<Vec<T>, StoreError> {
+        let docs: Vec<Document> = self
+            .coll(collection)
+            .find(filter)
+            .await
+            .map_err(backend)?
+            .try_collect()
+            .await
+            .map_err(backend)?;
+        docs.iter().map(|d| from_json(d, "record")).collect()
+    }
+
+    async fn upsert_record(
+        &self,
+        collection: &str,
+        id: &str,
+        record: String,
+        extra: Document,
+    ) -> Result<(), StoreError> {
+        let mut set = doc! {"record": record};
+        set.extend(extra);
+        self.coll(collection)
+            .update_one(doc! {"_id": id}, doc! {"$set": set})
+            .upsert(true)
+            .await
+            .map(|_| ())
+            .map_err(backend)
+    }
+}
+
+#[async_trait::async_trait]
+impl GameStore for MongoStore {
+    async fn insert(&self, game: &GameRecord) -> Result<(), StoreError> {
+        self.call(async {
+            let mut document = doc! {"_id": &game.id, "changes": []};
+            document.extend(game_fields(game)?);
+            self.games().insert_one(document).await.map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        game: &GameRecord,
+        expected: u64,
+        change: Option<&MoveRecord>,
+    ) -> Result<(), StoreError> {
+        self.call(async {
+            let mut update = doc! {"$set": game_fields(game)?};
+            if let Some(change) = change {
+                update.insert(
+                    "$push",
+                    doc! {"changes": {"version": change.version as i64, "record": to_json(change)?}},
+                );
+            }
+            let result = self
+                .games()
+                .update_one(doc! {"_id": &game.id, "version": expected as i64}, update)
+                .await
+                .map_err(backend)?;
+            if result.matched_count == 0 {
+                return Err(StoreError::Conflict { expected });
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<GameRecord>, StoreError> {
+        self.call(async {
+            let found = self
+                .games()
+                .find_one(doc! {"_id": id})
+                .projection(without_log())
+                .await
+                .map_err(backend)?;
+            found.as_ref().map(decode).transpose()
+        })
+        .await
+    }
+
+    async fn changes(&self, id: &str, after_version: u64) -> Result<Vec<MoveRecord>, StoreError> {
+        self.call(async {
+            let found = self
+                .games()
+                .find_one(doc! {"_id": id})
+                .projection(doc! {"changes": 1})
+                .await
+                .map_err(backend)?;
+            let Some(found) = found else {
+                return Ok(Vec::new());
+            };
+            let changes = found.get_array("changes").map_err(backend)?;
+            let mut out: Vec<MoveRecord> = Vec::new();
+            for change in changes {
+                let Bson::Document(change) = change else {
+                    continue;
+                };
+                let record: MoveRecord = from_json(change, "record")?;
+                if record.version > after_version {
+                    out.push(record);
+                }
+            }
+            out.sort_by_key(|c| c.version);
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn unfinished(&self) -> Result<Vec<GameRecord>, StoreError> {
+        self.call(async {
+            let docs: Vec<Document> = self
+                .games()
+                .find(doc! {"status": {"$ne": Status::Finished.as_str()}})
+                .projection(without_log())
+                .await
+                .map_err(backend)?
+                .try_collect()
+                .await
+                .map_err(backend)?;
+            docs.iter().map(decode).collect()
+        })
+        .await
+    }
+
+    async fn games_of(&self, user_id: &str, limit: u32) -> Result<Vec<UserGame>, StoreError> {
+        self.call(async {
+            let docs: Vec<Document> = self
+                .games()
+                .find(doc! {"userIds": user_id})
+                .sort(doc! {"updatedAt": -1})
+                .limit(i64::from(limit))
+                .projection(doc! {"record": 1})
+                .await
+                .map_err(backend)?
+                .try_collect()
+                .await
+                .map_err(backend)?;
+            docs.iter()
+                .map(|d| {
+                    let game: GameRecord = from_json(d, "record")?;
+                    Ok(UserGame {
+                        seat: game.seat_of(user_id).unwrap_or(0),
+                        game_id: game.id.clone(),
+                        game_type: game.game_type.clone(),
+                        status: game.status.as_str().to_string(),
+                        outcome: game.outcome().cloned(),
+                        updated_at: game.updated_at,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError> {
+        self.call(self.upsert_record("lobby_rooms", room_id, record.to_string(), doc! {}))
+            .await
+    }
+
+    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError> {
+        self.call(async {
+            self.coll("lobby_rooms")
+                .delete_one(doc! {"_id": room_id})
+                .await
+                .map(|_| ())
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn rooms(&self) -> Result<Vec<String>, StoreError> {
+        self.call(async {
+            let docs: Vec<Document> = self
+                .coll("lobby_rooms")
+                .find(doc! {})
+                .await
+                .map_err(backend)?
+                .try_collect()
+                .await
+                .map_err(backend)?;
+            docs.iter()
+                .map(|d| d.get_str("record").map(str::to_string).map_err(backend))
+                .collect()
+        })
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl PluginStore for MongoStore {
+    async fn save_component(
+        &self,
+        bytes: &[u8],
+        version: &VersionRecord,
+    ) -> Result<(), StoreError> {
+        self.call(async {
+            let bucket = self.db.gridfs_bucket(
+                mongodb::options::GridFsBucketOptions::builder()
+                    .bucket_name("plugins".to_string())
+                    .build(),
+            );
+            let stored = self
+                .coll("plugins.files")
+                .find_one(doc! {"filename": &version.hash})
+                .await
+                .map_err(backend)?;
+            if stored.is_none() {
+                let mut upload = bucket.open_upload_stream(&version.hash).await.map_err(backend)?;
+                upload.write_all(bytes).await.map_err(backend)?;
+                upload.close().await.map_err(backend)?;
+            }
+            self.coll("plugin_versions")
+                .update_one(
+                    doc! {"_id": &version.hash},
+                    doc! {"$setOnInsert": {"gameId": &version.game_id, "record": to_json(version)?}},
+                )
+                .upsert(true)
+                .await
+                .map(|_| ())
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.call(async {
+            let Some(file) = self
+                .coll("plugins.files")
+                .find_one(doc! {"filename": hash})
+                .await
+                .map_err(backend)?
+            else {
+                return Ok(None);
+            };
+            let id = file.get("_id").cloned().unwrap_or(Bson::Null);
+            let bucket = self.db.gridfs_bucket(
+                mongodb::options::GridFsBucketOptions::builder()
+                    .bucket_name("plugins".to_string())
+                    .build(),
+            );
+            let mut download = bucket.open_download_stream(id).await.map_err(backend)?;
+            let mut bytes = Vec::new();
+            download.read_to_end(&mut bytes).await.map_err(backend)?;
+            Ok(Some(bytes))
+        })
+        .await
+    }
+
+    async fn save_version(&self, version: &VersionRecord) -> Result<(), StoreError> {
+        self.call(async {
+            self.coll("plugin_versions")
+                .update_one(
+                    doc! {"_id": &version.hash},
+                    doc! {"$set": {"record": to_json(version)?}},
+                )
+                .await
+                .map(|_| ())
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
+        self.call(self.json_records("plugin_versions", doc! {}))
+            .await
+    }
+
+    async fn save_choice(&self, choice: &GameChoice) -> Result<(), StoreError> {
+        self.call(async {
+            self.upsert_record("plugin_choices", &choice.game_id, to_json(choice)?, doc! {})
+                .await
+        })
+        .await
+    }
+
+    async fn choices(&self) -> Result<Vec<GameChoice>, StoreError> {
+        self.call(self.json_records("plugin_choices", doc! {}))
+            .await
+    }
+
+    async fn pins(&self) -> Result<HashMap<String, u64>, StoreError> {
+        self.call(async {
+            let docs: Vec<Document> = self
+                .games()
+                .find(doc! {"status": {"$ne": Status::Finished.as_str()}})
+                .projection(doc! {"pluginHash": 1})
+                .await
+                .map_err(backend)?
+                .try_collect()
+                .await
+                .map_err(backend)?;
+            let mut pins = HashMap::new();
+            for d in docs {
+                if let Ok(hash) = d.get_str("pluginHash") {
+                    *pins.entry(hash.to_string()).or_insert(0) += 1;
+                }
+            }
+            Ok(pins)
+        })
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminStore for MongoStore {
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<u64, StoreError> {
+        self.call(async {
+            // A counter document numbers the log, as SQLite's rowid does.
+            let counter = self
+                .coll("counters")
+                .find_one_and_update(doc! {"_id": "audit"}, doc! {"$inc": {"seq": 1_i64}})
+                .upsert(true)
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(backend)?
+                .ok_or_else(|| backend("the audit counter is missing"))?;
+            let id = counter.get_i64("seq").map_err(backend)?;
+            self.coll("audit_log")
+                .insert_one(doc! {"_id": id, "record": to_json(entry)?})
+                .await
+                .map_err(backend)?;
+            Ok(id as u64)
+        })
+        .await
+    }
+
+    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.call(async {
+            let docs: Vec<Document> = self
+                .coll("audit_log")
+                .find(doc! {})
+                .sort(doc! {"_id": -1})
+                .limit(i64::from(limit))
+                .await
+                .map_err(backend)?
+                .try_collect()
+                .await
+                .map_err(backend)?;
+            docs.iter()
+                .map(|d| {
+                    let mut entry: AuditEntry = from_json(d, "record")?;
+                    entry.id = d.get_i64("_id").map_err(backend)? as u64;
+                    Ok(entry)
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError> {
+        self.call(async {
+            self.upsert_record("bans", &ban.user_id, to_json(ban)?, doc! {})
+                .await
+        })
+        .await
+    }
+
+    async fn delete_ban(&self, user_id: &str) -> Result<bool, StoreError> {
+        self.call(async {
+            self.coll("bans")
+                .delete_one(doc! {"_id": user_id})
+                .await
+                .map(|r| r.deleted_count > 0)
+                .map_err(backend)
+        })
+        .await
+    }
+
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        self.call(self.json_records("bans", doc! {})).await
+    }
+
+    async fn save_announcement(&self, announcement: &Announcement) -> Result<(), StoreError> {
+        self.call(async {
+            self.upsert_record(
+                "announcements",
+                &announcement.id,
+                to_json(announcement)?,
+                doc! {"pending": announcement.sent_at.is_none()},
+            )
+            .await
+        })
+        .await
+    }
+
+    async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
+        self.call(self.json_records("announcements", doc! {"pending": true}))
+            .await
+    }
+}
