@@ -1,6 +1,6 @@
 //! What nodes of a cluster share through Redis: the deadline scheduler
 //! ([`scheduler`]), plugin announcements ([`plugins`]), presence
-//! ([`presence`]); cross-node rooms
+//! ([`presence`]), the rate limit ([`ratelimit`]); cross-node rooms
 //! and broadcasts go through `socketioxide-redis` (wired in `serve`).
 //!
 //! Every Redis call goes through one circuit breaker, which makes the node
@@ -9,6 +9,7 @@
 pub mod adapter;
 pub mod plugins;
 pub mod presence;
+pub mod ratelimit;
 pub mod scheduler;
 
 use crate::breaker::CircuitBreaker;

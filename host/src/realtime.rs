@@ -60,8 +60,10 @@ pub struct Realtime<A: Adapter = LocalAdapter> {
     pub tokens: TokenService,
     /// Bans (checked at connect).
     pub admin: Arc<AdminService>,
-    /// Per-user event budget.
+    /// Per-user event budget on this node.
     limiter: DefaultKeyedRateLimiter<String>,
+    /// The same budget across the cluster, in a cluster.
+    shared_limit: Option<Arc<dyn SharedRateLimit>>,
     rate: RateLimit,
     /// The Socket.IO server, for broadcasts.
     pub io: SocketIo<A>,
@@ -76,6 +78,7 @@ impl<A: NodeAdapter> Realtime<A> {
         tokens: TokenService,
         admin: Arc<AdminService>,
         rate: RateLimit,
+        shared_limit: Option<Arc<dyn SharedRateLimit>>,
     ) -> Arc<Self> {
         let per_second = NonZeroU32::new(rate.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -85,6 +88,7 @@ impl<A: NodeAdapter> Realtime<A> {
             tokens,
             admin,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
+            shared_limit,
             rate,
             io: io.clone(),
         });
@@ -136,6 +140,13 @@ pub struct OnlineUser {
     pub role: &'static str,
     /// Open sockets.
     pub sockets: usize,
+}
+
+/// A user's event budget shared by the nodes of a cluster.
+#[async_trait::async_trait]
+pub trait SharedRateLimit: Send + Sync {
+    /// Takes one event from the user's budget; false when it is spent.
+    async fn allow(&self, user_id: &str) -> bool;
 }
 
 /// What the HTTP side asks of the Socket.IO side, whatever its adapter.

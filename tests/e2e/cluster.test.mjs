@@ -111,6 +111,21 @@ describe("a cluster of nodes on Redis and MongoDB", () => {
     await waitFor(bob.socket, "game:started", (g) => g.gameId === ready.gameId);
   });
 
+  it("one user's event budget is shared by the nodes", async () => {
+    // 15 events on each of two nodes: under the burst of 20 on either node
+    // alone, over it together.
+    const g = await guest(nodes[0].url, "Quick");
+    const sockets = [await connect(nodes[0].url, g.token), await connect(nodes[1].url, g.token)];
+    const answers = await Promise.all(
+      sockets.flatMap((socket) =>
+        Array.from({ length: 15 }, () => socket.timeout(10_000).emitWithAck("lobby:leave", {})),
+      ),
+    );
+    const limited = answers.filter((a) => a?.error?.code === "RATE_LIMITED").length;
+    assert.ok(limited >= 5, `${limited} of 30 refused`);
+    assert.ok(answers.filter((a) => a.ok).length >= 15, "the burst itself is allowed");
+  });
+
   it("a clock set by a node that then dies still runs out, fired once by another node", async () => {
     const doomed = await node();
     const ann = await player(doomed, "Ann");

@@ -276,6 +276,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tokens,
         admin,
         rate: config.rate_limit.rate_limit(),
+        shared_limit: redis.as_ref().map(|r| {
+            Arc::new(crate::cluster::ratelimit::RedisRateLimit::new(
+                r.clone(),
+                config.rate_limit.rate_limit(),
+            )) as Arc<dyn crate::realtime::SharedRateLimit>
+        }),
         unprompted,
         max_upload_bytes: config.plugin.max_upload_mib.max(1) << 20,
         breakers,
@@ -327,6 +333,7 @@ struct AppParts {
     tokens: TokenService,
     admin: Arc<AdminService>,
     rate: crate::realtime::RateLimit,
+    shared_limit: Option<Arc<dyn crate::realtime::SharedRateLimit>>,
     unprompted: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::game::Delivery>>,
     max_upload_bytes: usize,
     breakers: Vec<crate::breaker::CircuitBreaker>,
@@ -345,6 +352,7 @@ fn app<A: crate::realtime::NodeAdapter>(
         tokens,
         admin,
         rate,
+        shared_limit,
         mut unprompted,
         max_upload_bytes,
         breakers,
@@ -357,6 +365,7 @@ fn app<A: crate::realtime::NodeAdapter>(
         tokens.clone(),
         admin.clone(),
         rate,
+        shared_limit,
     );
     let sending = realtime.clone();
     tokio::spawn(async move {

@@ -257,7 +257,7 @@ pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &Soc
         move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>| {
             let rt = rt.clone();
             async move {
-                if !allowed(&rt, &socket) {
+                if !allowed(&rt, &socket).await {
                     return refuse(&socket, ack, &event, rate_limited());
                 }
                 let error = GameError::new(
@@ -290,7 +290,7 @@ fn on<A, R, F, Fut>(
             let Some(user) = socket.extensions.get::<User>() else {
                 return;
             };
-            if !allowed(&realtime, &socket) {
+            if !allowed(&realtime, &socket).await {
                 tracing::info!(user = %user.id, socket = %socket.id, event, "rate limited");
                 return refuse(&socket, ack, event, rate_limited());
             }
@@ -339,14 +339,18 @@ fn rate_limited() -> GameError {
 
 /// Checks the user's event budget; disconnects a socket that keeps going
 /// over it.
-fn allowed<A: NodeAdapter>(realtime: &Realtime<A>, socket: &SocketRef<A>) -> bool {
+async fn allowed<A: NodeAdapter>(realtime: &Realtime<A>, socket: &SocketRef<A>) -> bool {
     let (Some(user), Some(strikes)) = (
         socket.extensions.get::<User>(),
         socket.extensions.get::<Strikes>(),
     ) else {
         return false;
     };
-    if realtime.limiter.check_key(&user.id).is_ok() {
+    let shared = match &realtime.shared_limit {
+        Some(limit) => limit.allow(&user.id).await,
+        None => true,
+    };
+    if realtime.limiter.check_key(&user.id).is_ok() && shared {
         strikes.0.store(0, Ordering::Relaxed);
         return true;
     }
