@@ -1,12 +1,14 @@
 //! What nodes of a cluster share through Redis: the deadline scheduler
 //! ([`scheduler`]), plugin announcements ([`plugins`]), presence
-//! ([`presence`]), the rate limit ([`ratelimit`]); cross-node rooms
+//! ([`presence`]), the rate limit ([`ratelimit`]), a game-state cache
+//! ([`cache`]); cross-node rooms
 //! and broadcasts go through `socketioxide-redis` (wired in `serve`).
 //!
 //! Every Redis call goes through one circuit breaker, which makes the node
 //! unready while Redis is away.
 
 pub mod adapter;
+pub mod cache;
 pub mod plugins;
 pub mod presence;
 pub mod ratelimit;

@@ -3,13 +3,15 @@
 //! unchanged.
 
 use gamehost::admin::{Announcement, AnnouncementTarget, AuditEntry, Ban};
+use gamehost::cluster::Redis;
+use gamehost::cluster::cache::CachedStore;
 use gamehost::game::record::{ChangeKind, GameRecord, MoveRecord, Player, Status};
 use gamehost::plugin::catalog::{GameChoice, VersionRecord};
 use gamehost::store::mongo::MongoStore;
 use gamehost::store::sqlite::SqliteStore;
 use gamehost::store::{GameStore as _, Store, StoreError};
 use gamehost_sdk::{GameInfo, Outcome, Phase};
-use gamehost_tests::{MongoServer, temp_dir};
+use gamehost_tests::{MongoServer, RedisServer, temp_dir};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -294,4 +296,42 @@ async fn a_dead_mongodb_fails_fast_behind_the_breaker() {
     // Refused without trying the dead server.
     let err = store.get("g1").await.unwrap_err();
     assert!(err.to_string().contains("circuit open"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redis_cached_mongodb_store_passes_the_store_suite() {
+    let (mongo, redis) = (MongoServer::start(), RedisServer::start());
+    let store = CachedStore::new(
+        MongoStore::connect(&mongo.url).await.unwrap(),
+        Redis::connect(&redis.url).await.unwrap(),
+    );
+    suite(Arc::new(store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_cached_game_is_never_served_over_the_stored_one() {
+    let (mongo, redis_server) = (MongoServer::start(), RedisServer::start());
+    let mongo_store = MongoStore::connect(&mongo.url).await.unwrap();
+    let redis = Redis::connect(&redis_server.url).await.unwrap();
+    let cached = CachedStore::new(mongo_store.clone(), redis);
+    let mut g = game("g1", &["ann"], 1);
+    cached.insert(&g).await.unwrap();
+    // Another writer (a node that died before refreshing the cache) moves
+    // the stored game on behind the cache's back.
+    g.version = 1;
+    g.state = vec![7, 7];
+    mongo_store
+        .update(&g, 0, Some(&change(1, "ann")))
+        .await
+        .unwrap();
+    let read = cached.get("g1").await.unwrap().unwrap();
+    assert_eq!(
+        (read.version, read.state),
+        (1, vec![7, 7]),
+        "the store's version wins"
+    );
+    // The cache was refreshed: an update through it works from there.
+    g.version = 2;
+    cached.update(&g, 1, Some(&change(2, "ann"))).await.unwrap();
+    assert_eq!(cached.get("g1").await.unwrap().unwrap().version, 2);
 }

@@ -254,3 +254,51 @@ impl Drop for MongoServer {
         let _ = self.child.wait();
     }
 }
+
+/// Debian's redis-server on a free port, without persistence; stopped when
+/// dropped.
+pub struct RedisServer {
+    child: Child,
+    /// `redis://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl RedisServer {
+    /// Starts one, or panics saying how to install Redis.
+    pub fn start() -> Self {
+        let bin = Path::new("/usr/bin/redis-server");
+        assert!(
+            bin.exists(),
+            "{} is missing: install Redis 7 with `apt-get install redis-server` (`cargo xtask test` does it)",
+            bin.display()
+        );
+        let port = free_port();
+        let mut child = Command::new(bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        wait_for_port(port, "redis-server", &mut child);
+        RedisServer {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

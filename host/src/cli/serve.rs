@@ -171,8 +171,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                     let _ = probe.ping().await;
                 }
             });
-            tracing::info!("store: MongoDB");
-            Arc::new(mongo)
+            match &redis {
+                Some(redis) => {
+                    tracing::info!("store: MongoDB, games cached in Redis");
+                    Arc::new(crate::cluster::cache::CachedStore::new(
+                        mongo,
+                        redis.clone(),
+                    ))
+                }
+                None => {
+                    tracing::info!("store: MongoDB");
+                    Arc::new(mongo)
+                }
+            }
         }
         None => Arc::new(
             SqliteStore::open(&config.database_path())

@@ -119,6 +119,23 @@ impl MongoStore {
         Ok(store)
     }
 
+    /// The stored version of a game (a small read: no state, no log), for
+    /// checking a cached copy.
+    pub async fn version_of(&self, id: &str) -> Result<Option<u64>, StoreError> {
+        self.call(async {
+            let found = self
+                .games()
+                .find_one(doc! {"_id": id})
+                .projection(doc! {"version": 1})
+                .await
+                .map_err(backend)?;
+            found
+                .map(|d| d.get_i64("version").map(|v| v as u64).map_err(backend))
+                .transpose()
+        })
+        .await
+    }
+
     /// Asks the server for a sign of life, through the breaker: run every
     /// second, it keeps readiness true while nothing else calls.
     pub async fn ping(&self) -> Result<(), StoreError> {
