@@ -1,7 +1,7 @@
 //! What nodes of a cluster share through Redis: the deadline scheduler
 //! ([`scheduler`]), plugin announcements ([`plugins`]), presence
 //! ([`presence`]), the rate limit ([`ratelimit`]), a game-state cache
-//! ([`cache`]); cross-node rooms
+//! ([`cache`]), the quick-play queues ([`queue`]); cross-node rooms
 //! and broadcasts go through `socketioxide-redis` (wired in `serve`).
 //!
 //! Every Redis call goes through one circuit breaker, which makes the node
@@ -11,6 +11,7 @@ pub mod adapter;
 pub mod cache;
 pub mod plugins;
 pub mod presence;
+pub mod queue;
 pub mod ratelimit;
 pub mod scheduler;
 

@@ -132,7 +132,51 @@ pub struct LobbyService {
     /// Other nodes change rooms too (a cluster): read them from the store
     /// before each request.
     shared: bool,
-    queues: tokio::sync::Mutex<HashMap<String, Vec<User>>>,
+    queues: Arc<dyn MatchQueue>,
+}
+
+/// Where quick-play players wait: this node's memory, or Redis in a cluster
+/// (so players on different nodes are matched together).
+#[async_trait::async_trait]
+pub trait MatchQueue: Send + Sync {
+    /// Puts `user` in the queue of `game_type` (once); when `needed` players
+    /// wait, takes them out, longest waiting first.
+    async fn join(&self, game_type: &str, user: &User, needed: usize) -> Result<Queued, GameError>;
+    /// Takes a user out of every queue.
+    async fn leave(&self, user_id: &str);
+}
+
+/// The state of a queue after a join.
+pub enum Queued {
+    /// Still waiting, with this many in the queue.
+    Waiting(usize),
+    /// A full table, in queue order.
+    Table(Vec<User>),
+}
+
+/// The queues of one node.
+#[derive(Default)]
+pub struct LocalQueue(tokio::sync::Mutex<HashMap<String, Vec<User>>>);
+
+#[async_trait::async_trait]
+impl MatchQueue for LocalQueue {
+    async fn join(&self, game_type: &str, user: &User, needed: usize) -> Result<Queued, GameError> {
+        let mut queues = self.0.lock().await;
+        let queue = queues.entry(game_type.to_string()).or_default();
+        if !queue.iter().any(|u| u.id == user.id) {
+            queue.push(user.clone());
+        }
+        if queue.len() < needed {
+            return Ok(Queued::Waiting(queue.len()));
+        }
+        Ok(Queued::Table(queue.drain(..needed).collect()))
+    }
+
+    async fn leave(&self, user_id: &str) {
+        for queue in self.0.lock().await.values_mut() {
+            queue.retain(|u| u.id != user_id);
+        }
+    }
 }
 
 fn not_found(room_id: &str) -> GameError {
@@ -147,14 +191,15 @@ impl LobbyService {
             games,
             rooms: Mutex::new(rooms),
             shared: false,
-            queues: tokio::sync::Mutex::new(HashMap::new()),
+            queues: Arc::new(LocalQueue::default()),
         })
     }
 
     /// Marks the rooms as shared with other nodes: each request reads them
     /// from the store first.
-    pub fn in_cluster(mut self) -> Self {
+    pub fn in_cluster(mut self, queues: Arc<dyn MatchQueue>) -> Self {
         self.shared = true;
+        self.queues = queues;
         self
     }
 
@@ -473,21 +518,17 @@ impl LobbyService {
     /// type are waiting, they are seated in a new game, longest waiting first.
     pub async fn quick_play(&self, user: &User, game_type: &str) -> Result<Reply, GameError> {
         let info = self.games.game_info(game_type)?;
-        let mut queues = self.queues.lock().await;
-        let queue = queues.entry(info.id.clone()).or_default();
-        if !queue.iter().any(|u| u.id == user.id) {
-            queue.push(user.clone());
-        }
         let needed = info.min_players.max(1) as usize;
         let mut reply = Reply::default();
         reply.ack.insert("gameType".into(), json!(info.id));
-        if queue.len() < needed {
-            reply.ack.insert("queued".into(), json!(true));
-            reply.ack.insert("waiting".into(), json!(queue.len()));
-            return Ok(reply);
-        }
-        let table: Vec<User> = queue.drain(..needed).collect();
-        drop(queues);
+        let table = match self.queues.join(&info.id, user, needed).await? {
+            Queued::Waiting(waiting) => {
+                reply.ack.insert("queued".into(), json!(true));
+                reply.ack.insert("waiting".into(), json!(waiting));
+                return Ok(reply);
+            }
+            Queued::Table(table) => table,
+        };
         let started = self
             .games
             .start_table(&info.id, &table, None, None, true)
@@ -509,9 +550,7 @@ impl LobbyService {
 
     /// Takes a user out of every quick-play queue (their last socket left).
     pub async fn leave_queues(&self, user_id: &str) {
-        for queue in self.queues.lock().await.values_mut() {
-            queue.retain(|u| u.id != user_id);
-        }
+        self.queues.leave(user_id).await;
     }
 }
 

@@ -90,7 +90,7 @@ describe("a cluster of nodes on Redis and MongoDB", () => {
     }
   });
 
-  it("lobby room lists agree on every node", async () => {
+  it("lobby room lists agree on every node and quick play matches across nodes", async () => {
     const [n0, n1, n2] = nodes;
     const ann = await player(n0, "Ann");
     const bob = await player(n1, "Bob");
@@ -109,6 +109,18 @@ describe("a cluster of nodes on Redis and MongoDB", () => {
     const ready = await ok(cat.socket, "lobby:ready", { roomId: created.roomId });
     assert.equal(typeof ready.gameId, "string", "the last ready player, on another node, starts the game");
     await waitFor(bob.socket, "game:started", (g) => g.gameId === ready.gameId);
+
+    // Quick play matches players waiting on different nodes.
+    const dee = await player(n0, "Dee");
+    const eve = await player(n2, "Eve");
+    const first = await ok(dee.socket, "lobby:quick-play", { gameType: "chess" });
+    assert.equal(first.queued, true);
+    const second = await ok(eve.socket, "lobby:quick-play", { gameType: "chess" });
+    assert.equal(second.queued, false, JSON.stringify(second));
+    const matched = await waitFor(dee.socket, "lobby:matched", (m) => m.gameId === second.gameId);
+    assert.equal(matched.gameType, "chess");
+    const started = await waitFor(dee.socket, "game:started", (g) => g.gameId === second.gameId);
+    assert.deepEqual(started.players.map((p) => p.name), ["Dee", "Eve"], "the longest waiting sits first");
   });
 
   it("one user's event budget is shared by the nodes", async () => {

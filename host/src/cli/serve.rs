@@ -268,8 +268,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut lobby = LobbyService::load(games.clone())
         .await
         .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?;
-    if redis.is_some() {
-        lobby = lobby.in_cluster();
+    if let Some(redis) = &redis {
+        lobby = lobby.in_cluster(Arc::new(crate::cluster::queue::RedisQueue::new(
+            redis.clone(),
+        )));
     }
     if !config.web_dir.join("index.html").exists() {
         tracing::warn!(dir = %config.web_dir.display(), "no browser client there (build it with `npm run build` in web/); / answers 404");
