@@ -54,6 +54,21 @@ impl Redis {
         })
     }
 
+    /// Sends one command through the breaker.
+    pub async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> anyhow::Result<T> {
+        let mut conn = self.conn.clone();
+        self.call(cmd.query_async(&mut conn)).await
+    }
+
+    /// Runs a script through the breaker.
+    pub async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        script: &redis::ScriptInvocation<'_>,
+    ) -> anyhow::Result<T> {
+        let mut conn = self.conn.clone();
+        self.call(script.invoke_async(&mut conn)).await
+    }
+
     /// Runs a Redis call through the breaker.
     pub async fn call<T>(
         &self,

@@ -5,7 +5,7 @@ use gamehost::auth::{Role, User};
 use gamehost::game::scheduler::LocalScheduler;
 use gamehost::game::service::CreateRequest;
 use gamehost::game::{ErrorCode, GameService};
-use gamehost::plugin::catalog::{CatalogError, CatalogEvent, Source, VersionState};
+use gamehost::plugin::catalog::{CatalogError, CatalogEvent, Source, VersionState, VersionStatus};
 use gamehost::plugin::health::BreakerPolicy;
 use gamehost::plugin::{Limits, Plugin, PluginCatalog, PluginEngine};
 use gamehost::store::sqlite::SqliteStore;
@@ -73,6 +73,23 @@ fn countdown(options: serde_json::Value) -> CreateRequest {
 
 fn upload(activate: bool) -> Source {
     Source::Upload { activate }
+}
+
+/// Every version of `countdown`, as listed.
+async fn countdown_versions(catalog: &PluginCatalog) -> Vec<VersionStatus> {
+    let list = catalog.list().await.unwrap();
+    list.into_iter()
+        .find(|g| g.game_id == "countdown")
+        .unwrap()
+        .versions
+}
+
+/// One of those versions.
+fn version<'a>(versions: &'a [VersionStatus], number: &str) -> &'a VersionStatus {
+    versions
+        .iter()
+        .find(|s| s.record.version == number)
+        .unwrap()
 }
 
 /// The active version of `countdown`, as listed.
@@ -202,13 +219,8 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
     assert_eq!(record["pluginVersion"], "1.0.0");
     assert_eq!(record["view"]["left"], 9, "1.0.0 counts from ten: {record}");
 
-    let list = catalog.list().await.unwrap();
-    let versions = &list
-        .iter()
-        .find(|g| g.game_id == "countdown")
-        .unwrap()
-        .versions;
-    let state = |v: &str| versions.iter().find(|s| s.record.version == v).unwrap();
+    let versions = &countdown_versions(&catalog).await;
+    let state = |v: &str| version(versions, v);
     assert_eq!(state("2.0.0").state, VersionState::Active);
     assert_eq!(state("1.0.0").state, VersionState::Pinned);
     assert_eq!(state("1.0.0").pinned_by, 1);
@@ -246,21 +258,9 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
     drop(catalog);
     let (catalog, store) = open(&dir).await;
     assert_eq!(active_version(&catalog).await.as_deref(), Some("1.0.0"));
-    let list = catalog.list().await.unwrap();
-    let versions = &list
-        .iter()
-        .find(|g| g.game_id == "countdown")
-        .unwrap()
-        .versions;
+    let versions = &countdown_versions(&catalog).await;
     assert_eq!(versions.len(), 2);
-    assert_eq!(
-        versions
-            .iter()
-            .find(|s| s.record.version == "1.0.0")
-            .unwrap()
-            .pinned_by,
-        1
-    );
+    assert_eq!(version(versions, "1.0.0").pinned_by, 1);
     let rolled_forward = catalog.rollback("countdown", "admin").await;
     assert!(
         rolled_forward.is_err(),
@@ -319,16 +319,8 @@ async fn a_failing_version_trips_its_breaker_and_new_games_go_to_the_previous_on
         .await
         .unwrap();
     assert_eq!(created.ack["game"]["view"]["left"], 12);
-    let list = catalog.list().await.unwrap();
-    let versions = &list
-        .iter()
-        .find(|g| g.game_id == "countdown")
-        .unwrap()
-        .versions;
-    let v3 = versions
-        .iter()
-        .find(|s| s.record.version == "3.0.0")
-        .unwrap();
+    let versions = &countdown_versions(&catalog).await;
+    let v3 = version(versions, "3.0.0");
     assert_eq!(v3.state, VersionState::Tripped);
     assert!(v3.record.tripped_at.is_some());
 
@@ -341,16 +333,8 @@ async fn a_failing_version_trips_its_breaker_and_new_games_go_to_the_previous_on
         .activate("countdown", "3.0.0", "admin")
         .await
         .unwrap();
-    let list = catalog.list().await.unwrap();
-    let versions = &list
-        .iter()
-        .find(|g| g.game_id == "countdown")
-        .unwrap()
-        .versions;
-    let v3 = versions
-        .iter()
-        .find(|s| s.record.version == "3.0.0")
-        .unwrap();
+    let versions = &countdown_versions(&catalog).await;
+    let v3 = version(versions, "3.0.0");
     assert_eq!(v3.state, VersionState::Active);
     assert!(v3.record.tripped_at.is_none());
     let _ = std::fs::remove_dir_all(&dir);

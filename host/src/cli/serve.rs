@@ -146,10 +146,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 let mut every = tokio::time::interval(Duration::from_secs(1));
                 loop {
                     every.tick().await;
-                    let mut conn = probe.conn.clone();
-                    let _ = probe
-                        .call(async { redis::cmd("PING").query_async::<String>(&mut conn).await })
-                        .await;
+                    let _ = probe.query::<String>(&redis::cmd("PING")).await;
                 }
             });
             tracing::info!(node = %node_id, "cluster mode: Redis");

@@ -42,10 +42,9 @@ impl CachedStore {
     }
 
     async fn cached(&self, id: &str) -> Option<GameRecord> {
-        let mut conn = self.redis.conn.clone();
         let bytes: Option<Vec<u8>> = self
             .redis
-            .call(async { redis::cmd("GET").arg(key(id)).query_async(&mut conn).await })
+            .query(redis::cmd("GET").arg(key(id)))
             .await
             .ok()?;
         let cached: Cached = serde_json::from_slice(&bytes?).ok()?;
@@ -63,18 +62,15 @@ impl CachedStore {
         }) else {
             return;
         };
-        let mut conn = self.redis.conn.clone();
         let _ = self
             .redis
-            .call(async {
+            .query::<()>(
                 redis::cmd("SET")
                     .arg(key(&game.id))
                     .arg(bytes)
                     .arg("EX")
-                    .arg(TTL_SECS)
-                    .query_async::<()>(&mut conn)
-                    .await
-            })
+                    .arg(TTL_SECS),
+            )
             .await;
     }
 }

@@ -25,15 +25,8 @@ pub fn share(redis: Redis, catalog: Arc<PluginCatalog>, node_id: String) {
             match events.recv().await {
                 // Changes made here by a reload are not announced again.
                 Ok(event) if !matches!(event, CatalogEvent::Reloaded) => {
-                    let mut conn = publisher.conn.clone();
                     let sent = publisher
-                        .call(async {
-                            redis::cmd("PUBLISH")
-                                .arg(channel())
-                                .arg(&me)
-                                .query_async::<i64>(&mut conn)
-                                .await
-                        })
+                        .query::<i64>(redis::cmd("PUBLISH").arg(channel()).arg(&me))
                         .await;
                     if let Err(e) = sent {
                         tracing::warn!(error = %e, "could not announce a plugin change to the other nodes");

@@ -34,17 +34,14 @@ impl RedisPresence {
             let mut every = tokio::time::interval(Duration::from_secs(3));
             loop {
                 every.tick().await;
-                let mut conn = beat.conn.clone();
                 let _ = beat
-                    .call(async {
+                    .query::<()>(
                         redis::cmd("SET")
                             .arg(&key)
                             .arg(1)
                             .arg("EX")
-                            .arg(HEARTBEAT_TTL_SECS)
-                            .query_async::<()>(&mut conn)
-                            .await
-                    })
+                            .arg(HEARTBEAT_TTL_SECS),
+                    )
                     .await;
             }
         });
@@ -52,17 +49,14 @@ impl RedisPresence {
     }
 
     async fn count(&self, user_id: &str, delta: i64) {
-        let mut conn = self.redis.conn.clone();
         let result = self
             .redis
-            .call(async {
+            .query::<i64>(
                 redis::cmd("HINCRBY")
                     .arg(user_key(user_id))
                     .arg(&self.node_id)
-                    .arg(delta)
-                    .query_async::<i64>(&mut conn)
-                    .await
-            })
+                    .arg(delta),
+            )
             .await;
         if let Err(e) = result {
             tracing::warn!(user = user_id, error = %e, "could not update cluster presence");
@@ -81,30 +75,18 @@ impl SharedPresence for RedisPresence {
     }
 
     async fn is_online(&self, user_id: &str) -> Option<bool> {
-        let mut conn = self.redis.conn.clone();
         let counts: std::collections::HashMap<String, i64> = self
             .redis
-            .call(async {
-                redis::cmd("HGETALL")
-                    .arg(user_key(user_id))
-                    .query_async(&mut conn)
-                    .await
-            })
+            .query(redis::cmd("HGETALL").arg(user_key(user_id)))
             .await
             .ok()?;
         for (node, n) in counts {
             if n <= 0 {
                 continue;
             }
-            let mut conn = self.redis.conn.clone();
             let alive: bool = self
                 .redis
-                .call(async {
-                    redis::cmd("EXISTS")
-                        .arg(node_key(&node))
-                        .query_async(&mut conn)
-                        .await
-                })
+                .query(redis::cmd("EXISTS").arg(node_key(&node)))
                 .await
                 .ok()?;
             if alive {

@@ -62,12 +62,18 @@ fn user_prefix() -> String {
 /// The cluster's quick-play queues.
 pub struct RedisQueue {
     redis: Redis,
+    join: redis::Script,
+    leave: redis::Script,
 }
 
 impl RedisQueue {
     /// Queues on `redis`.
     pub fn new(redis: Redis) -> Self {
-        RedisQueue { redis }
+        RedisQueue {
+            redis,
+            join: redis::Script::new(JOIN),
+            leave: redis::Script::new(LEAVE),
+        }
     }
 }
 
@@ -81,21 +87,18 @@ impl MatchQueue for RedisQueue {
         })
         .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?;
         let queue = queue_key(game_type);
-        let mut conn = self.redis.conn.clone();
         let answer: redis::Value = self
             .redis
-            .call(async {
-                redis::Script::new(JOIN)
+            .invoke(
+                self.join
                     .key(&queue)
                     .key(format!("{}{}", user_prefix(), user.id))
                     .arg(me)
                     .arg(&user.id)
                     .arg(needed)
                     .arg(&queue)
-                    .arg(user_prefix())
-                    .invoke_async(&mut conn)
-                    .await
-            })
+                    .arg(user_prefix()),
+            )
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "quick-play queue unavailable");
@@ -129,16 +132,13 @@ impl MatchQueue for RedisQueue {
     }
 
     async fn leave(&self, user_id: &str) {
-        let mut conn = self.redis.conn.clone();
         let left: anyhow::Result<i64> = self
             .redis
-            .call(async {
-                redis::Script::new(LEAVE)
+            .invoke(
+                self.leave
                     .key(format!("{}{}", user_prefix(), user_id))
-                    .arg(user_id)
-                    .invoke_async(&mut conn)
-                    .await
-            })
+                    .arg(user_id),
+            )
             .await;
         if let Err(e) = left {
             tracing::warn!(user = user_id, error = %e, "could not take a player out of the quick-play queues");

@@ -45,20 +45,17 @@ impl RedisRateLimit {
 #[async_trait::async_trait]
 impl SharedRateLimit for RedisRateLimit {
     async fn allow(&self, user_id: &str) -> bool {
-        let mut conn = self.redis.conn.clone();
         let key = format!("{PREFIX}:rate:{user_id}");
         let now = crate::game::service::now_ms();
         let allowed: anyhow::Result<i64> = self
             .redis
-            .call(async {
+            .invoke(
                 self.script
                     .key(key)
                     .arg(now)
                     .arg(self.interval_ms)
-                    .arg(self.tolerance_ms)
-                    .invoke_async(&mut conn)
-                    .await
-            })
+                    .arg(self.tolerance_ms),
+            )
             .await;
         // With Redis away, the node's own limiter still holds.
         allowed.map_or(true, |a| a == 1)

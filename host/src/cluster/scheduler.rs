@@ -89,18 +89,9 @@ impl RedisScheduler {
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
-                let mut conn = redis.conn.clone();
                 let now = crate::game::service::now_ms();
                 let claimed: anyhow::Result<Vec<String>> = redis
-                    .call(async {
-                        script
-                            .key(zset())
-                            .key(payloads())
-                            .arg(now)
-                            .arg(BATCH)
-                            .invoke_async(&mut conn)
-                            .await
-                    })
+                    .invoke(script.key(zset()).key(payloads()).arg(now).arg(BATCH))
                     .await;
                 match claimed {
                     Ok(claimed) => {

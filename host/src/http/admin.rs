@@ -15,7 +15,7 @@ use super::{ApiError, AppState};
 use crate::admin::AnnounceRequest;
 use crate::auth::{AuthError, Role, User};
 use crate::game::{ErrorCode, GameError};
-use crate::plugin::catalog::{CatalogError, Source};
+use crate::plugin::catalog::{CatalogError, Source, VersionRecord};
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
@@ -184,18 +184,8 @@ async fn activate(
         .games
         .plugins()
         .activate(&game, &request.version, &admin.id)
-        .await
-        .map_err(catalog_error)?;
-    state
-        .admin
-        .audit(
-            &admin,
-            "plugin.activate",
-            &game,
-            json!({"version": record.version, "hash": record.hash}),
-        )
         .await;
-    Ok(Json(json!({"active": record})))
+    activated(&state, &admin, "plugin.activate", &game, record).await
 }
 
 async fn rollback(
@@ -203,18 +193,25 @@ async fn rollback(
     State(state): State<AppState>,
     Path(game): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let record = state
-        .games
-        .plugins()
-        .rollback(&game, &admin.id)
-        .await
-        .map_err(catalog_error)?;
+    let record = state.games.plugins().rollback(&game, &admin.id).await;
+    activated(&state, &admin, "plugin.rollback", &game, record).await
+}
+
+/// Audits an activation or rollback and answers with the active version.
+async fn activated(
+    state: &AppState,
+    admin: &User,
+    action: &str,
+    game: &str,
+    record: Result<VersionRecord, CatalogError>,
+) -> Result<Json<Value>, ApiError> {
+    let record = record.map_err(catalog_error)?;
     state
         .admin
         .audit(
-            &admin,
-            "plugin.rollback",
-            &game,
+            admin,
+            action,
+            game,
             json!({"version": record.version, "hash": record.hash}),
         )
         .await;

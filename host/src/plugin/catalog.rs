@@ -356,29 +356,7 @@ impl PluginCatalog {
             events,
             tripped,
         });
-        {
-            let versions = catalog.store.versions().await?;
-            let choices = catalog.store.choices().await?;
-            let mut state = catalog.lock();
-            state.versions = versions.into_iter().map(|r| (r.hash.clone(), r)).collect();
-            state.choices = choices
-                .into_iter()
-                .map(|c| (c.game_id.clone(), c))
-                .collect();
-        }
-        let active: Vec<String> = {
-            let state = catalog.lock();
-            state
-                .choices
-                .values()
-                .filter_map(|c| c.active.clone())
-                .collect()
-        };
-        for hash in active {
-            if let Err(e) = catalog.by_hash(&hash).await {
-                tracing::error!(hash = %hash, error = %e, "cannot load an active plugin version");
-            }
-        }
+        catalog.read_store().await?;
         // Trips are reported from plugin calls; act on them here, off the
         // caller's path.
         let weak: Weak<PluginCatalog> = Arc::downgrade(&catalog);
@@ -397,6 +375,14 @@ impl PluginCatalog {
     /// node changed them) and loads the active versions.
     pub async fn reload(&self) -> Result<(), CatalogError> {
         let _change = self.changes.lock().await;
+        self.read_store().await?;
+        self.emit(CatalogEvent::Reloaded);
+        Ok(())
+    }
+
+    /// Takes every version record and choice from the store, and loads the
+    /// active versions (one that fails is logged; the others still load).
+    async fn read_store(&self) -> Result<(), CatalogError> {
         let versions = self.store.versions().await?;
         let choices = self.store.choices().await?;
         let active: Vec<String> = choices.iter().filter_map(|c| c.active.clone()).collect();
@@ -409,9 +395,10 @@ impl PluginCatalog {
                 .collect();
         }
         for hash in active {
-            self.by_hash(&hash).await?;
+            if let Err(e) = self.by_hash(&hash).await {
+                tracing::error!(hash = %hash, error = %e, "cannot load an active plugin version");
+            }
         }
-        self.emit(CatalogEvent::Reloaded);
         Ok(())
     }
 

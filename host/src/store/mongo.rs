@@ -39,6 +39,17 @@ pub struct MongoStore {
     breaker: CircuitBreaker,
 }
 
+/// Every document a query finds.
+async fn all(
+    find: impl std::future::IntoFuture<Output = mongodb::error::Result<mongodb::Cursor<Document>>>,
+) -> Result<Vec<Document>, StoreError> {
+    find.await
+        .map_err(backend)?
+        .try_collect()
+        .await
+        .map_err(backend)
+}
+
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -182,6 +193,15 @@ impl MongoStore {
         self.db.collection(name)
     }
 
+    /// The GridFS bucket of plugin components.
+    fn components(&self) -> mongodb::gridfs::GridFsBucket {
+        self.db.gridfs_bucket(
+            mongodb::options::GridFsBucketOptions::builder()
+                .bucket_name("plugins".to_string())
+                .build(),
+        )
+    }
+
     fn games(&self) -> Collection<Document> {
         self.coll("games")
     }
@@ -211,14 +231,7 @@ impl MongoStore {
         collection: &str,
         filter: Document,
     ) -> Result<Vec<T>, StoreError> {
-        let docs: Vec<Document> = self
-            .coll(collection)
-            .find(filter)
-            .await
-            .map_err(backend)?
-            .try_collect()
-            .await
-            .map_err(backend)?;
+        let docs = all(self.coll(collection).find(filter)).await?;
         docs.iter().map(|d| from_json(d, "record")).collect()
     }
 
@@ -322,15 +335,11 @@ impl GameStore for MongoStore {
 
     async fn unfinished(&self) -> Result<Vec<GameRecord>, StoreError> {
         self.call(async {
-            let docs: Vec<Document> = self
+            let docs = all(self
                 .games()
                 .find(doc! {"status": {"$ne": Status::Finished.as_str()}})
-                .projection(without_log())
-                .await
-                .map_err(backend)?
-                .try_collect()
-                .await
-                .map_err(backend)?;
+                .projection(without_log()))
+            .await?;
             docs.iter().map(decode).collect()
         })
         .await
@@ -338,17 +347,13 @@ impl GameStore for MongoStore {
 
     async fn games_of(&self, user_id: &str, limit: u32) -> Result<Vec<UserGame>, StoreError> {
         self.call(async {
-            let docs: Vec<Document> = self
+            let docs = all(self
                 .games()
                 .find(doc! {"userIds": user_id})
                 .sort(doc! {"updatedAt": -1})
                 .limit(i64::from(limit))
-                .projection(doc! {"record": 1})
-                .await
-                .map_err(backend)?
-                .try_collect()
-                .await
-                .map_err(backend)?;
+                .projection(doc! {"record": 1}))
+            .await?;
             docs.iter()
                 .map(|d| {
                     let game: GameRecord = from_json(d, "record")?;
@@ -384,14 +389,7 @@ impl GameStore for MongoStore {
 
     async fn rooms(&self) -> Result<Vec<String>, StoreError> {
         self.call(async {
-            let docs: Vec<Document> = self
-                .coll("lobby_rooms")
-                .find(doc! {})
-                .await
-                .map_err(backend)?
-                .try_collect()
-                .await
-                .map_err(backend)?;
+            let docs = all(self.coll("lobby_rooms").find(doc! {})).await?;
             docs.iter()
                 .map(|d| d.get_str("record").map(str::to_string).map_err(backend))
                 .collect()
@@ -408,11 +406,7 @@ impl PluginStore for MongoStore {
         version: &VersionRecord,
     ) -> Result<(), StoreError> {
         self.call(async {
-            let bucket = self.db.gridfs_bucket(
-                mongodb::options::GridFsBucketOptions::builder()
-                    .bucket_name("plugins".to_string())
-                    .build(),
-            );
+            let bucket = self.components();
             let stored = self
                 .coll("plugins.files")
                 .find_one(doc! {"filename": &version.hash})
@@ -447,11 +441,7 @@ impl PluginStore for MongoStore {
                 return Ok(None);
             };
             let id = file.get("_id").cloned().unwrap_or(Bson::Null);
-            let bucket = self.db.gridfs_bucket(
-                mongodb::options::GridFsBucketOptions::builder()
-                    .bucket_name("plugins".to_string())
-                    .build(),
-            );
+            let bucket = self.components();
             let mut download = bucket.open_download_stream(id).await.map_err(backend)?;
             let mut bytes = Vec::new();
             download.read_to_end(&mut bytes).await.map_err(backend)?;
@@ -494,15 +484,11 @@ impl PluginStore for MongoStore {
 
     async fn pins(&self) -> Result<HashMap<String, u64>, StoreError> {
         self.call(async {
-            let docs: Vec<Document> = self
+            let docs = all(self
                 .games()
                 .find(doc! {"status": {"$ne": Status::Finished.as_str()}})
-                .projection(doc! {"pluginHash": 1})
-                .await
-                .map_err(backend)?
-                .try_collect()
-                .await
-                .map_err(backend)?;
+                .projection(doc! {"pluginHash": 1}))
+            .await?;
             let mut pins = HashMap::new();
             for d in docs {
                 if let Ok(hash) = d.get_str("pluginHash") {
@@ -540,16 +526,12 @@ impl AdminStore for MongoStore {
 
     async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         self.call(async {
-            let docs: Vec<Document> = self
+            let docs = all(self
                 .coll("audit_log")
                 .find(doc! {})
                 .sort(doc! {"_id": -1})
-                .limit(i64::from(limit))
-                .await
-                .map_err(backend)?
-                .try_collect()
-                .await
-                .map_err(backend)?;
+                .limit(i64::from(limit)))
+            .await?;
             docs.iter()
                 .map(|d| {
                     let mut entry: AuditEntry = from_json(d, "record")?;
