@@ -7,7 +7,7 @@ use crate::auth::User;
 use crate::game::scheduler::{Deadline, Scheduler};
 use crate::game::service::now_ms;
 use crate::game::{Audience, Delivery, ErrorCode, GameError};
-use crate::store::{AdminStore, StoreError};
+use crate::store::{AdminStore, GameStore, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -82,14 +82,22 @@ pub struct Announcement {
 }
 
 impl Announcement {
-    /// The `announcement` event for its audience.
-    fn delivery(&self) -> Delivery {
+    /// The `announcement` event for its audience; a game's is its seated
+    /// players (as stored now) and its spectators.
+    async fn delivery(&self, games: &dyn GameStore) -> Delivery {
         let to = match &self.target {
             AnnouncementTarget::All => Audience::Everyone,
             AnnouncementTarget::Lobby(game_type) => {
                 Audience::Room(crate::lobby::lobby_room(game_type))
             }
-            AnnouncementTarget::Game(id) => Audience::Game(id.clone()),
+            AnnouncementTarget::Game(id) => match games.get(id).await {
+                Ok(Some(game)) => crate::game::everyone_in(&game),
+                Ok(None) => Audience::Spectators(id.clone()),
+                Err(e) => {
+                    tracing::warn!(game = %id, error = %e, "cannot read the game an announcement is for; its spectators only");
+                    Audience::Spectators(id.clone())
+                }
+            },
             AnnouncementTarget::User(id) => Audience::User(id.clone()),
         };
         Delivery {
@@ -125,6 +133,8 @@ const MAX_ANNOUNCEMENT_CHARS: usize = 500;
 /// Bans, announcements and the audit log.
 pub struct AdminService {
     store: Arc<dyn AdminStore>,
+    /// Games, to address an announcement to one.
+    games: Arc<dyn GameStore>,
     scheduler: Arc<dyn Scheduler>,
     outbox: mpsc::UnboundedSender<Vec<Delivery>>,
     banned: RwLock<HashSet<String>>,
@@ -134,7 +144,7 @@ impl AdminService {
     /// The service, with the stored bans loaded and the pending
     /// announcements scheduled again.
     pub async fn load(
-        store: Arc<dyn AdminStore>,
+        store: Arc<dyn Store>,
         scheduler: Arc<dyn Scheduler>,
         outbox: mpsc::UnboundedSender<Vec<Delivery>>,
     ) -> Result<Self, StoreError> {
@@ -144,6 +154,7 @@ impl AdminService {
             scheduler.schedule(Deadline::Announcement { id: a.id.clone() }, a.due_at);
         }
         Ok(AdminService {
+            games: store.clone(),
             store,
             scheduler,
             outbox,
@@ -257,7 +268,8 @@ impl AdminService {
             );
         } else {
             announcement.sent_at = Some(now);
-            let _ = self.outbox.send(vec![announcement.delivery()]);
+            let delivery = announcement.delivery(self.games.as_ref()).await;
+            let _ = self.outbox.send(vec![delivery]);
         }
         self.audit(
             admin,
@@ -289,6 +301,7 @@ impl AdminService {
             return;
         }
         tracing::info!(id, "scheduled announcement sent");
-        let _ = self.outbox.send(vec![announcement.delivery()]);
+        let delivery = announcement.delivery(self.games.as_ref()).await;
+        let _ = self.outbox.send(vec![delivery]);
     }
 }

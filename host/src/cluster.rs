@@ -1,7 +1,8 @@
 //! What nodes of a cluster share through Redis: the deadline scheduler
 //! ([`scheduler`]), plugin announcements ([`plugins`]), presence
 //! ([`presence`]), the rate limit ([`ratelimit`]), a game-state cache
-//! ([`cache`]), the quick-play queues ([`queue`]); cross-node rooms
+//! ([`cache`]), the quick-play queues ([`queue`]), spectator counts and
+//! subscriptions ([`watchers`]); cross-node rooms
 //! and broadcasts go through `socketioxide-redis` (wired in `serve`).
 //!
 //! Every Redis call goes through one circuit breaker, which makes the node
@@ -14,6 +15,7 @@ pub mod presence;
 pub mod queue;
 pub mod ratelimit;
 pub mod scheduler;
+pub mod watchers;
 
 use crate::breaker::CircuitBreaker;
 

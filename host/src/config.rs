@@ -28,13 +28,48 @@ pub struct Config {
     pub auth: AuthSettings,
     /// Per-user event budget.
     pub rate_limit: RateLimitSettings,
-    /// How long a player who dropped keeps their seat, in ms.
+    /// How long a player who dropped keeps their seat, in ms (and a user
+    /// who dropped keeps their lobby rooms, queue place and subscriptions).
     pub reconnect_grace_ms: u64,
+    /// How long a game may wait for its free seats before it expires, in ms.
+    pub waiting_game_expiry_ms: u64,
+    /// Lobby caps.
+    pub lobby: LobbySettings,
     /// MongoDB for durable state instead of the embedded SQLite file
     /// (`mongodb://host:port/database`); set it on every node of a cluster.
     pub mongodb_url: Option<String>,
     /// Redis shared by the nodes of a cluster (`redis://host:port`).
     pub redis_url: Option<String>,
+}
+
+/// Lobby caps.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LobbySettings {
+    /// Most open rooms one game type's lobby holds.
+    pub max_rooms_per_type: usize,
+    /// Most open rooms one user may have opened at once.
+    pub max_rooms_per_user: usize,
+}
+
+impl Default for LobbySettings {
+    fn default() -> Self {
+        let d = crate::lobby::LobbyLimits::default();
+        LobbySettings {
+            max_rooms_per_type: d.max_rooms_per_type,
+            max_rooms_per_user: d.max_rooms_per_user,
+        }
+    }
+}
+
+impl LobbySettings {
+    /// As the lobby takes them.
+    pub fn limits(&self) -> crate::lobby::LobbyLimits {
+        crate::lobby::LobbyLimits {
+            max_rooms_per_type: self.max_rooms_per_type.max(1),
+            max_rooms_per_user: self.max_rooms_per_user.max(1),
+        }
+    }
 }
 
 /// Socket.IO settings (the seed design's values by default).
@@ -147,6 +182,8 @@ impl Default for Config {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             reconnect_grace_ms: 30_000,
+            waiting_game_expiry_ms: crate::game::service::DEFAULT_WAITING_EXPIRY_MS,
+            lobby: LobbySettings::default(),
             mongodb_url: None,
             redis_url: None,
         }

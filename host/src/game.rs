@@ -9,6 +9,7 @@ pub mod record;
 pub mod scheduler;
 pub mod service;
 pub mod views;
+pub mod watchers;
 
 pub use error::{ErrorCode, GameError};
-pub use service::{Audience, Delivery, GameService, Reply};
+pub use service::{Audience, Delivery, GameService, Reply, everyone_in};

@@ -17,7 +17,7 @@ use crate::auth::{Role, TokenService, User, valid_name};
 use crate::game::{ErrorCode, GameError, GameService};
 use crate::realtime::Transport;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -163,24 +163,33 @@ async fn live_games(
     ))
 }
 
+/// Who asks, when a request carries a valid `Authorization: Bearer`
+/// token; a request without one (or with one that does not verify) is
+/// anonymous and sees only what anyone may.
+fn viewer(state: &AppState, headers: &HeaderMap) -> Option<User> {
+    let header = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))?;
+    state.tokens.verify(token.trim()).ok()
+}
+
 async fn get_game(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(state.games.public_record(&id).await?))
+    let viewer = viewer(&state, &headers);
+    Ok(Json(state.games.public_record(&id, viewer.as_ref()).await?))
 }
 
 async fn user_games(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<Vec<crate::store::UserGame>>, ApiError> {
-    let games = state
-        .games
-        .store()
-        .games_of(&id, 100)
-        .await
-        .map_err(GameError::from)?;
-    Ok(Json(games))
+    let viewer = viewer(&state, &headers);
+    Ok(Json(state.games.games_of(&id, viewer.as_ref()).await?))
 }
 
 #[derive(Deserialize)]

@@ -13,7 +13,8 @@ pub mod events;
 
 use crate::admin::AdminService;
 use crate::auth::{TokenService, User};
-use crate::game::GameService;
+use crate::game::service::spectator_room;
+use crate::game::{Audience, Delivery, GameService};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use socketioxide::SocketIo;
@@ -55,7 +56,7 @@ pub struct Realtime<A: Adapter = LocalAdapter> {
     /// The games.
     pub games: Arc<GameService>,
     /// Lobby rooms and quick play.
-    pub lobby: crate::lobby::LobbyService,
+    pub lobby: Arc<crate::lobby::LobbyService>,
     /// Token verification.
     pub tokens: TokenService,
     /// Bans (checked at connect).
@@ -74,7 +75,7 @@ impl<A: NodeAdapter> Realtime<A> {
     pub fn attach(
         io: SocketIo<A>,
         games: Arc<GameService>,
-        lobby: crate::lobby::LobbyService,
+        lobby: Arc<crate::lobby::LobbyService>,
         tokens: TokenService,
         admin: Arc<AdminService>,
         rate: RateLimit,
@@ -119,12 +120,59 @@ impl<A: NodeAdapter> Realtime<A> {
 
     /// Disconnects every socket of a user; returns how many there were.
     pub async fn disconnect_user(&self, user_id: &str) -> usize {
-        let room = connection::user_room(user_id);
+        let room = user_room(user_id);
         let sockets = self.io.to(room.clone()).sockets().len();
         if let Err(e) = self.io.to(room).disconnect().await {
             tracing::warn!(user = user_id, error = %e, "could not disconnect a user");
         }
         sockets
+    }
+}
+
+/// The room of every socket of a user.
+pub fn user_room(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+
+impl<A: NodeAdapter> Realtime<A> {
+    /// Emits each delivery to its audience. A game's audience is resolved
+    /// here from the seated users it names: every socket of each (on any
+    /// node, through the adapter) and the game's spectators, each socket
+    /// once.
+    pub async fn send(&self, deliveries: &[Delivery]) {
+        let io = &self.io;
+        for delivery in deliveries {
+            let result = match &delivery.to {
+                Audience::User(id) => {
+                    io.to(user_room(id))
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
+                Audience::Spectators(game) => {
+                    io.to(spectator_room(game))
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
+                Audience::Game { game_id, players } => {
+                    let mut rooms: Vec<String> = players.iter().map(|u| user_room(u)).collect();
+                    rooms.push(spectator_room(game_id));
+                    io.to(rooms).emit(delivery.event, &delivery.payload).await
+                }
+                Audience::Room(room) => {
+                    io.to(room.clone())
+                        .emit(delivery.event, &delivery.payload)
+                        .await
+                }
+                Audience::Everyone => io.emit(delivery.event, &delivery.payload).await,
+                Audience::Admins => {
+                    self.tell_admins(delivery.event, &delivery.payload).await;
+                    Ok(())
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!(event = delivery.event, error = %e, "broadcast failed");
+            }
+        }
     }
 }
 
@@ -153,7 +201,7 @@ pub trait SharedRateLimit: Send + Sync {
 #[async_trait::async_trait]
 pub trait Transport: Send + Sync {
     /// Sends events to their audiences.
-    async fn send(&self, deliveries: &[crate::game::Delivery]);
+    async fn send(&self, deliveries: &[Delivery]);
     /// Users with a socket open on this node.
     fn online_users(&self) -> Vec<OnlineUser>;
     /// Disconnects every socket of a user, on every node; how many were here.
@@ -162,7 +210,7 @@ pub trait Transport: Send + Sync {
 
 #[async_trait::async_trait]
 impl<A: NodeAdapter> Transport for Realtime<A> {
-    async fn send(&self, deliveries: &[crate::game::Delivery]) {
+    async fn send(&self, deliveries: &[Delivery]) {
         Realtime::send(self, deliveries).await;
     }
 

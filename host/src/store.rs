@@ -46,6 +46,9 @@ pub struct UserGame {
     pub outcome: Option<gamehost_sdk::Outcome>,
     /// Last change (ms since the epoch).
     pub updated_at: u64,
+    /// The game does not allow spectators (left out of lists for others).
+    #[serde(skip)]
+    pub private: bool,
 }
 
 /// Durable storage of games.

@@ -215,7 +215,7 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
         .make_move(&user("a"), &on_v1, &json!(1), None)
         .await
         .unwrap();
-    let record = service.public_record(&on_v1).await.unwrap();
+    let record = service.public_record(&on_v1, None).await.unwrap();
     assert_eq!(record["pluginVersion"], "1.0.0");
     assert_eq!(record["view"]["left"], 9, "1.0.0 counts from ten: {record}");
 
@@ -233,7 +233,7 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
         .unwrap();
     assert_eq!(catalog.unload_idle(Duration::ZERO).await.unwrap(), 1);
     // ...and comes back from the store when a finished game is read.
-    let record = service.public_record(&on_v1).await.unwrap();
+    let record = service.public_record(&on_v1, None).await.unwrap();
     assert_eq!(record["status"], "finished");
 
     // Rollback goes back to 1.0.0 for new games; with no earlier version
@@ -267,7 +267,7 @@ async fn versions_are_published_activated_rolled_back_and_pinned() {
         "the history was consumed by the rollback"
     );
     let service = games(&catalog, &store);
-    let record = service.public_record(&pinned).await.unwrap();
+    let record = service.public_record(&pinned, None).await.unwrap();
     assert_eq!(record["pluginVersion"], "1.0.0");
     let _ = std::fs::remove_dir_all(&dir);
 }

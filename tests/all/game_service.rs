@@ -112,7 +112,7 @@ async fn a_replayed_log_rebuilds_the_stored_state_and_stale_writes_are_refused()
     // A second service on the same file (a restart) sees the same game.
     drop(games);
     let (again, _) = service(&db).await;
-    let record = again.public_record(&game_id).await.unwrap();
+    let record = again.public_record(&game_id, None).await.unwrap();
     assert_eq!(record["version"], stored.version);
     assert_eq!(record["status"], "finished");
     assert_eq!(record["moves"].as_array().unwrap().len(), moves);

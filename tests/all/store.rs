@@ -43,6 +43,7 @@ fn game(id: &str, users: &[&str], updated_at: u64) -> GameRecord {
         ply: 0,
         draw_offer: None,
         revenge_offer: None,
+        forfeited: Vec::new(),
         rematch_id: None,
         created_at: updated_at,
         updated_at,

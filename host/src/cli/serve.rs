@@ -77,6 +77,9 @@ pub struct ServeArgs {
     /// How long a player who dropped keeps their seat, in ms.
     #[arg(long, env = "GAMEHOST_RECONNECT_GRACE_MS")]
     pub reconnect_grace_ms: Option<u64>,
+    /// How long a game waits for its free seats before it expires, in ms.
+    #[arg(long, env = "GAMEHOST_WAITING_GAME_EXPIRY_MS")]
+    pub waiting_game_expiry_ms: Option<u64>,
     /// MongoDB for durable state (a cluster's store) instead of SQLite.
     #[arg(long, env = "GAMEHOST_MONGODB_URL", hide_env_values = true)]
     pub mongodb_url: Option<String>,
@@ -109,6 +112,9 @@ impl ServeArgs {
         }
         if let Some(grace) = self.reconnect_grace_ms {
             config.reconnect_grace_ms = grace;
+        }
+        if let Some(expiry) = self.waiting_game_expiry_ms {
+            config.waiting_game_expiry_ms = expiry;
         }
         if let Some(url) = &self.mongodb_url {
             config.mongodb_url = Some(url.clone());
@@ -231,16 +237,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         scheduler.clone(),
         outbox.clone(),
         config.reconnect_grace_ms,
-    );
+    )
+    .waiting_expiry(config.waiting_game_expiry_ms);
     if let Some(redis) = &redis {
         let presence =
             crate::cluster::presence::RedisPresence::start(redis.clone(), node_id.clone());
-        games = games.in_cluster(Arc::new(presence));
+        let watchers = crate::cluster::watchers::RedisWatchers::new(redis.clone());
+        games = games.in_cluster(Arc::new(presence), Arc::new(watchers));
         crate::cluster::plugins::share(redis.clone(), catalog.clone(), node_id.clone());
     }
     let games = Arc::new(games);
     let admin = Arc::new(
-        AdminService::load(store.clone(), scheduler, outbox)
+        AdminService::load(store.clone(), scheduler, outbox.clone())
             .await
             .map_err(|e| anyhow::anyhow!("loading bans and announcements: {e}"))?,
     );
@@ -249,20 +257,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("resuming games: {e}"))?;
     tracing::info!(resumed, "unfinished games resumed");
-    let (firing, announcing) = (games.clone(), admin.clone());
-    tokio::spawn(async move {
-        while let Some(deadline) = due_deadlines.recv().await {
-            let (games, admin) = (firing.clone(), announcing.clone());
-            tokio::spawn(async move {
-                match deadline {
-                    Deadline::Announcement { id } => admin.fire_announcement(&id).await,
-                    deadline => games.fire(deadline).await,
-                }
-            });
-        }
-    });
 
-    let mut lobby = LobbyService::load(games.clone())
+    let mut lobby = LobbyService::load(games.clone(), config.lobby.limits())
         .await
         .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?;
     if let Some(redis) = &redis {
@@ -270,6 +266,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             redis.clone(),
         )));
     }
+    let lobby = Arc::new(lobby);
+    let (firing, announcing, departing) = (games.clone(), admin.clone(), lobby.clone());
+    tokio::spawn(async move {
+        while let Some(deadline) = due_deadlines.recv().await {
+            let (games, admin, lobby) = (firing.clone(), announcing.clone(), departing.clone());
+            let outbox = outbox.clone();
+            tokio::spawn(async move {
+                match deadline {
+                    Deadline::Announcement { id } => admin.fire_announcement(&id).await,
+                    Deadline::Departure { user_id } => {
+                        let _ = outbox.send(lobby.departed(&user_id).await);
+                    }
+                    deadline => games.fire(deadline).await,
+                }
+            });
+        }
+    });
     if !config.web_dir.join("index.html").exists() {
         tracing::warn!(dir = %config.web_dir.display(), "no browser client there (build it with `npm run build` in web/); / answers 404");
     }
@@ -339,7 +352,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// What the HTTP and Socket.IO sides are made of.
 struct AppParts {
     games: Arc<GameService>,
-    lobby: LobbyService,
+    lobby: Arc<LobbyService>,
     tokens: TokenService,
     admin: Arc<AdminService>,
     rate: crate::realtime::RateLimit,

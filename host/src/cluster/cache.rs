@@ -1,6 +1,6 @@
 //! A game-state cache in Redis in front of MongoDB, never trusted over the
-//! store: a read takes the game from Redis only when its version equals the
-//! stored version (a small indexed read that carries neither state nor
+//! store: a read takes the game from Redis only when its version and last change
+//! time equal the stored ones (a small indexed read that carries neither state nor
 //! log), so a copy left stale by a node that died between the two writes is
 //! never served. Entries expire after [`TTL_SECS`]. Everything else goes
 //! straight to the store.
@@ -95,12 +95,13 @@ impl GameStore for CachedStore {
     }
 
     async fn get(&self, id: &str) -> Result<Option<GameRecord>, StoreError> {
-        let (cached, stored_version) = tokio::join!(self.cached(id), self.store.version_of(id));
-        let Some(stored_version) = stored_version? else {
+        let (cached, stamp) = tokio::join!(self.cached(id), self.store.stamp_of(id));
+        let Some((version, updated_at)) = stamp? else {
             return Ok(None);
         };
         if let Some(game) = cached
-            && game.version == stored_version
+            && game.version == version
+            && game.updated_at == updated_at
         {
             return Ok(Some(game));
         }

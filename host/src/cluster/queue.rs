@@ -42,13 +42,14 @@ return table
 
 /// KEYS[1]: the user's set of queues; ARGV[1]: their id.
 const LEAVE: &str = r"
+local removed = 0
 for _, queue in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   for _, item in ipairs(redis.call('LRANGE', queue, 0, -1)) do
-    if cjson.decode(item).id == ARGV[1] then redis.call('LREM', queue, 0, item) end
+    if cjson.decode(item).id == ARGV[1] then removed = removed + redis.call('LREM', queue, 0, item) end
   end
 end
 redis.call('DEL', KEYS[1])
-return 1
+return removed
 ";
 
 fn queue_key(game_type: &str) -> String {
@@ -131,7 +132,7 @@ impl MatchQueue for RedisQueue {
         }
     }
 
-    async fn leave(&self, user_id: &str) {
+    async fn leave(&self, user_id: &str) -> bool {
         let left: anyhow::Result<i64> = self
             .redis
             .invoke(
@@ -140,8 +141,12 @@ impl MatchQueue for RedisQueue {
                     .arg(user_id),
             )
             .await;
-        if let Err(e) = left {
-            tracing::warn!(user = user_id, error = %e, "could not take a player out of the quick-play queues");
+        match left {
+            Ok(removed) => removed > 0,
+            Err(e) => {
+                tracing::warn!(user = user_id, error = %e, "could not take a player out of the quick-play queues");
+                false
+            }
         }
     }
 }

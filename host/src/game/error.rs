@@ -40,6 +40,12 @@ pub enum ErrorCode {
     NoDrawOffer,
     /// No rematch offer to answer.
     NoRevengeOffer,
+    /// The user's own offer already stands.
+    OfferPending,
+    /// The user is not a member of the lobby room.
+    NotInRoom,
+    /// A per-user or per-lobby cap is reached.
+    LimitReached,
     /// A lobby room's password did not match.
     WrongPassword,
     /// The game changed meanwhile (or, for a plugin, the version number
@@ -78,6 +84,9 @@ impl ErrorCode {
             ErrorCode::GameNotFinished => "GAME_NOT_FINISHED",
             ErrorCode::NoDrawOffer => "NO_DRAW_OFFER",
             ErrorCode::NoRevengeOffer => "NO_REVENGE_OFFER",
+            ErrorCode::OfferPending => "OFFER_PENDING",
+            ErrorCode::NotInRoom => "NOT_IN_ROOM",
+            ErrorCode::LimitReached => "LIMIT_REACHED",
             ErrorCode::WrongPassword => "WRONG_PASSWORD",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::Unauthorized => "UNAUTHORIZED",

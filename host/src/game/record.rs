@@ -92,10 +92,16 @@ pub struct GameRecord {
     pub version: u64,
     /// Moves applied so far.
     pub ply: u64,
-    /// A standing draw offer: the seat that made it.
-    pub draw_offer: Option<Seat>,
-    /// A standing rematch offer: the seat that made it.
-    pub revenge_offer: Option<Seat>,
+    /// A standing draw offer.
+    #[serde(default, deserialize_with = "Offer::stored")]
+    pub draw_offer: Option<Offer>,
+    /// A standing rematch offer.
+    #[serde(default, deserialize_with = "Offer::stored")]
+    pub revenge_offer: Option<Offer>,
+    /// Seats that forfeited a game that went on without them: they are
+    /// never to move again, and an agreement (a draw) no longer needs them.
+    #[serde(default)]
+    pub forfeited: Vec<Seat>,
     /// The rematch, once accepted.
     pub rematch_id: Option<String>,
     /// When created (ms since the epoch).
@@ -132,6 +138,60 @@ impl GameRecord {
     /// User ids of every seated player.
     pub fn user_ids(&self) -> impl Iterator<Item = &str> {
         self.players.iter().flatten().map(|p| p.user_id.as_str())
+    }
+
+    /// Seats still taking part: seated, and not forfeited.
+    pub fn remaining_seats(&self) -> Vec<Seat> {
+        (0..self.players.len() as Seat)
+            .filter(|s| self.players[*s as usize].is_some() && !self.forfeited.contains(s))
+            .collect()
+    }
+}
+
+/// A standing offer between players (a draw, a rematch): who made it and
+/// who has agreed so far. It is settled once every remaining seat agreed;
+/// one refusal withdraws it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    /// The seat that made it.
+    pub by: Seat,
+    /// Seats that agreed, the offering seat first.
+    pub agreed: Vec<Seat>,
+}
+
+impl Offer {
+    /// A new offer by `seat`.
+    pub fn by(seat: Seat) -> Self {
+        Offer {
+            by: seat,
+            agreed: vec![seat],
+        }
+    }
+
+    /// The seats of `remaining` that have not agreed yet.
+    pub fn waiting_for(&self, remaining: &[Seat]) -> Vec<Seat> {
+        remaining
+            .iter()
+            .copied()
+            .filter(|s| !self.agreed.contains(s))
+            .collect()
+    }
+
+    /// Reads an offer as stored now, or as older records stored it (the
+    /// offering seat alone).
+    fn stored<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Offer>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Seat(Seat),
+            Offer(Offer),
+        }
+        Ok(match Option::<Stored>::deserialize(d)? {
+            None => None,
+            Some(Stored::Seat(seat)) => Some(Offer::by(seat)),
+            Some(Stored::Offer(offer)) => Some(offer),
+        })
     }
 }
 
@@ -175,4 +235,6 @@ pub enum ChangeKind {
     Draw,
     /// Ended by an administrator.
     Abort,
+    /// Nobody took the free seats in time.
+    Expire,
 }

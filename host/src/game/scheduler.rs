@@ -39,6 +39,18 @@ pub enum Deadline {
         /// The announcement.
         id: String,
     },
+    /// A game still waiting for players may be past its expiry.
+    Expire {
+        /// The game.
+        game_id: String,
+    },
+    /// A user whose last socket closed may not have come back in time:
+    /// they leave their lobby rooms and queues, and their subscriptions
+    /// are forgotten.
+    Departure {
+        /// The user.
+        user_id: String,
+    },
 }
 
 impl Deadline {
@@ -48,6 +60,8 @@ impl Deadline {
             Deadline::Clock { game_id, .. } => format!("clock:{game_id}"),
             Deadline::Abandon { game_id, user_id } => format!("abandon:{game_id}:{user_id}"),
             Deadline::Announcement { id } => format!("announcement:{id}"),
+            Deadline::Expire { game_id } => format!("expire:{game_id}"),
+            Deadline::Departure { user_id } => format!("departure:{user_id}"),
         }
     }
 }

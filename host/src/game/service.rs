@@ -9,17 +9,22 @@ mod admin;
 mod deadlines;
 mod history;
 mod offers;
+mod seating;
+mod spectators;
+
+pub use seating::SeatsBack;
 
 use super::error::{ErrorCode, GameError};
 use super::record::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
 use super::scheduler::{Deadline, Scheduler};
 use super::views::{self, Views};
+use super::watchers::{LocalWatchers, Watchers};
 use crate::auth::User;
 use crate::plugin::{Plugin, PluginCatalog};
 use crate::store::GameStore;
 use gamehost_sdk::{Context, Forfeit, MoveError, Outcome, Phase, Rules, Seat, Setup, Transition};
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -39,14 +44,30 @@ pub enum Audience {
     User(String),
     /// Everyone watching a game without a seat.
     Spectators(String),
-    /// Everyone in a game: players and spectators.
-    Game(String),
+    /// Everyone in a game: every socket of each of `players` (the seated
+    /// users, however and wherever they took their seat) and the game's
+    /// spectators. Built from the game record ([`everyone_in`]), so no
+    /// socket has to have joined anything to hear its game.
+    Game {
+        /// The game.
+        game_id: String,
+        /// The seated users to reach.
+        players: Vec<String>,
+    },
     /// A named room (`lobby:{gameType}`, `room:{id}`).
     Room(String),
     /// Every connected client.
     Everyone,
     /// Admins watching the `/admin` namespace.
     Admins,
+}
+
+/// Everyone in `game`: its seated players and its spectators.
+pub fn everyone_in(game: &GameRecord) -> Audience {
+    Audience::Game {
+        game_id: game.id.clone(),
+        players: game.user_ids().map(str::to_string).collect(),
+    }
 }
 
 /// One event to send.
@@ -72,8 +93,6 @@ pub struct Reply {
     pub join_rooms: Vec<String>,
     /// Rooms the requester's sockets should leave.
     pub leave_rooms: Vec<String>,
-    /// Rooms other users' sockets should join: (user id, room).
-    pub others_join: Vec<(String, String)>,
     /// The game type the request was about, for metrics.
     pub game_type: Option<String>,
 }
@@ -125,9 +144,15 @@ pub struct GameService {
     /// Other nodes write the same games (a cluster): the copy in `slots`
     /// may be stale, so each request reads the stored game first.
     shared_store: bool,
-    spectators: Mutex<HashMap<String, HashSet<String>>>,
+    /// Spectator counts and subscriptions (shared, in a cluster).
+    watchers: Arc<dyn Watchers>,
+    /// How long a game may wait for its free seats, in ms.
+    waiting_expiry_ms: u64,
     online: Mutex<HashMap<String, usize>>,
 }
+
+/// How long a game waits for players by default: 10 minutes.
+pub const DEFAULT_WAITING_EXPIRY_MS: u64 = 10 * 60 * 1000;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
@@ -155,11 +180,6 @@ fn not_found(id: &str) -> GameError {
     GameError::new(ErrorCode::NotFound, format!("no game {id}"))
 }
 
-/// The room of everyone in a game.
-pub fn game_room(id: &str) -> String {
-    format!("game:{id}")
-}
-
 /// The room of a game's spectators.
 pub fn spectator_room(id: &str) -> String {
     format!("game:{id}:spectators")
@@ -184,17 +204,45 @@ impl GameService {
             slots: Mutex::new(HashMap::new()),
             shared_store: false,
             shared_presence: None,
-            spectators: Mutex::new(HashMap::new()),
+            watchers: Arc::new(LocalWatchers::default()),
+            waiting_expiry_ms: DEFAULT_WAITING_EXPIRY_MS,
             online: Mutex::new(HashMap::new()),
         }
     }
 
     /// Marks the store as shared with other nodes: games are read from it
-    /// on every request instead of trusting this node's copy.
-    pub fn in_cluster(mut self, presence: Arc<dyn SharedPresence>) -> Self {
+    /// on every request instead of trusting this node's copy; presence and
+    /// watchers are the cluster's.
+    pub fn in_cluster(
+        mut self,
+        presence: Arc<dyn SharedPresence>,
+        watchers: Arc<dyn Watchers>,
+    ) -> Self {
         self.shared_store = true;
         self.shared_presence = Some(presence);
+        self.watchers = watchers;
         self
+    }
+
+    /// Games still waiting for players after `ms` end as expired.
+    pub fn waiting_expiry(mut self, ms: u64) -> Self {
+        self.waiting_expiry_ms = ms.max(1);
+        self
+    }
+
+    /// Spectator counts and subscriptions.
+    pub fn watchers(&self) -> &Arc<dyn Watchers> {
+        &self.watchers
+    }
+
+    /// How long a player who dropped keeps their seat, in ms.
+    pub fn reconnect_grace_ms(&self) -> u64 {
+        self.reconnect_grace_ms
+    }
+
+    /// The scheduler of deadlines.
+    pub fn scheduler(&self) -> &Arc<dyn Scheduler> {
+        &self.scheduler
     }
 
     /// Whether a user has a socket open on any node (on this one, outside a
@@ -252,11 +300,12 @@ impl GameService {
         *count == 1
     }
 
-    /// Records a user's socket closing; true when it was their last.
-    pub fn socket_disconnected(&self, user_id: &str) -> bool {
+    /// Records a user's socket closing; true when it was their last on
+    /// this node (the cluster's count is updated before this returns, so
+    /// [`Self::is_online_anywhere`] is current).
+    pub async fn socket_disconnected(&self, user_id: &str) -> bool {
         if let Some(presence) = &self.shared_presence {
-            let (presence, user) = (presence.clone(), user_id.to_string());
-            tokio::spawn(async move { presence.disconnected(&user).await });
+            presence.disconnected(user_id).await;
         }
         let mut online = self.online.lock().unwrap_or_else(|p| p.into_inner());
         match online.get_mut(user_id) {
@@ -285,12 +334,8 @@ impl GameService {
             .contains_key(user_id)
     }
 
-    fn spectator_count(&self, game_id: &str) -> usize {
-        self.spectators
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(game_id)
-            .map_or(0, HashSet::len)
+    async fn spectator_count(&self, game_id: &str) -> usize {
+        self.watchers.spectator_count(game_id).await
     }
 
     fn slot(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<GameRecord>>> {
@@ -365,314 +410,9 @@ impl GameService {
             .await?)
     }
 
-    fn snapshot_for(&self, game: &GameRecord, views: &Views, seat: Option<Seat>) -> Value {
-        views::snapshot(game, views, seat, self.spectator_count(&game.id), &|u| {
-            self.is_online(u)
-        })
-    }
-
-    /// `game:create`: a new game with the creator in seat 0.
-    pub async fn create(&self, user: &User, request: CreateRequest) -> Result<Reply, GameError> {
-        let plugin = self.active_plugin(&request.game_type).await?;
-        let info = plugin.info().clone();
-        let seats = request.players.unwrap_or(info.min_players);
-        if seats == 0 || seats > MAX_SEATS {
-            return Err(GameError::new(
-                ErrorCode::BadOptions,
-                format!("{seats} seats is not possible"),
-            ));
-        }
-        let options = match &request.options {
-            Some(v) => serde_json::to_string(v)
-                .map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))?,
-            None => "{}".to_string(),
-        };
-        if options.len() > MAX_OPTIONS_BYTES {
-            return Err(GameError::new(
-                ErrorCode::PayloadTooLarge,
-                "options are over 16 KiB",
-            ));
-        }
-        let time_control = check_time_control(request.time_control)?;
-        let mut players = vec![None; seats as usize];
-        players[0] = Some(Player {
-            user_id: user.id.clone(),
-            name: user.name.clone(),
-        });
-        let setup = NewGame {
-            plugin,
-            options,
-            players,
-            allow_spectators: request.allow_spectators.unwrap_or(true),
-            time_control,
-        };
-        let (game, views, deliveries) = self.start_game(setup).await?;
-        let snapshot = self.snapshot_for(&game, &views, Some(0));
-        tracing::info!(game = %game.id, game_type = %game.game_type, version = %game.plugin_version, user = %user.id, "game created");
-        let mut reply = Reply {
-            deliveries,
-            join_rooms: vec![game_room(&game.id)],
-            ..Reply::default()
-        };
-        reply.ack.insert("gameId".into(), json!(game.id));
-        reply.ack.insert("seat".into(), json!(0));
-        reply.ack.insert("game".into(), snapshot);
-        Ok(reply)
-    }
-
-    /// A game for a full table (a lobby room, a quick-play match): every
-    /// seat taken, in the order given. The reply carries the game id, the
-    /// `game:started` deliveries, and the players' sockets joining its room.
-    pub async fn start_table(
-        &self,
-        game_type: &str,
-        table: &[User],
-        options: Option<&Value>,
-        time_control: Option<TimeControl>,
-        allow_spectators: bool,
-    ) -> Result<Reply, GameError> {
-        let plugin = self.active_plugin(game_type).await?;
-        let options = options.map_or_else(|| "{}".to_string(), Value::to_string);
-        let players = table
-            .iter()
-            .map(|u| {
-                Some(Player {
-                    user_id: u.id.clone(),
-                    name: u.name.clone(),
-                })
-            })
-            .collect();
-        let setup = NewGame {
-            plugin,
-            options,
-            players,
-            allow_spectators,
-            time_control: check_time_control(time_control)?,
-        };
-        let (game, _, deliveries) = self.start_game(setup).await?;
-        tracing::info!(game = %game.id, game_type, players = table.len(), "table started");
-        let mut reply = Reply {
-            deliveries,
-            // The players' sockets follow the game's room, as if they had joined.
-            others_join: table
-                .iter()
-                .map(|u| (u.id.clone(), game_room(&game.id)))
-                .collect(),
-            ..Reply::default()
-        };
-        reply.ack.insert("gameId".into(), json!(game.id));
-        Ok(reply)
-    }
-
-    /// Sets up, stores and schedules a new game; starts it at once when
-    /// every seat is taken.
-    async fn start_game(
-        &self,
-        new: NewGame,
-    ) -> Result<(GameRecord, Views, Vec<Delivery>), GameError> {
-        let info = new.plugin.info().clone();
-        let seed = uuid::Uuid::new_v4().as_u64_pair().0;
-        let setup = Setup {
-            players: new.players.len() as u32,
-            options: new.options.clone(),
-            seed,
-        };
-        let start = new
-            .plugin
-            .run(seed, move |i| i.start(&setup))
-            .await?
-            .map_err(|why| GameError::new(ErrorCode::BadOptions, why))?;
-        let now = now_ms();
-        let mut game = GameRecord {
-            id: uuid::Uuid::new_v4().simple().to_string(),
-            game_type: info.id.clone(),
-            plugin_version: info.version.clone(),
-            plugin_hash: new.plugin.hash().to_string(),
-            seed,
-            options: new.options,
-            players: new.players,
-            allow_spectators: new.allow_spectators,
-            time_control: new.time_control,
-            clocks: Vec::new(),
-            clock_started_at: None,
-            state: start.state,
-            phase: start.phase,
-            status: Status::Waiting,
-            version: 0,
-            ply: 0,
-            draw_offer: None,
-            revenge_offer: None,
-            rematch_id: None,
-            created_at: now,
-            updated_at: now,
-        };
-        if game.players.iter().all(Option::is_some) {
-            activate(&mut game, now);
-        }
-        self.store.insert(&game).await?;
-        self.schedule_clock(&game);
-        let views = self.render(&game).await?;
-        let mut deliveries = Vec::new();
-        if game.status == Status::Active {
-            deliveries.extend(self.started(&game, &views));
-        }
-        *self.slot(&game.id).lock().await = Some(game.clone());
-        Ok((game, views, deliveries))
-    }
-
-    /// `game:join`: take the first free seat (or watch, with `as: spectator`).
-    pub async fn join(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
-        self.with_game(game_id, async |game| {
-            if let Some(seat) = game.seat_of(&user.id) {
-                // Joining again (another tab, after a reconnect): the seat is theirs.
-                let views = self.render(game).await?;
-                return Ok(self.seat_reply(game, &views, seat));
-            }
-            if game.status == Status::Finished {
-                return Err(GameError::new(ErrorCode::GameFinished, "the game is over"));
-            }
-            let Some(seat) = game.players.iter().position(Option::is_none) else {
-                return Err(GameError::new(ErrorCode::GameFull, "every seat is taken"));
-            };
-            let seat = seat as Seat;
-            let expected = game.version;
-            let now = now_ms();
-            game.players[seat as usize] = Some(Player {
-                user_id: user.id.clone(),
-                name: user.name.clone(),
-            });
-            game.version += 1;
-            game.updated_at = now;
-            if game.players.iter().all(Option::is_some) {
-                activate(game, now);
-            }
-            let change = MoveRecord {
-                version: game.version,
-                kind: ChangeKind::Join,
-                seat,
-                user_id: user.id.clone(),
-                mv: None,
-                events: Vec::new(),
-                ply: game.ply,
-                at: now,
-            };
-            let views = self.render(game).await?;
-            self.store.update(game, expected, Some(&change)).await?;
-            self.schedule_clock(game);
-            self.unwatch(&game.id, &user.id);
-            let mut reply = self.seat_reply(game, &views, seat);
-            reply.deliveries.push(Delivery {
-                to: Audience::Game(game.id.clone()),
-                event: "game:joined",
-                payload: json!({"gameId": game.id, "version": game.version, "userId": user.id, "name": user.name, "seat": seat}),
-            });
-            if game.status == Status::Active {
-                reply.deliveries.extend(self.started(game, &views));
-            }
-            tracing::info!(game = %game.id, user = %user.id, seat, "seat taken");
-            Ok(reply)
-        })
-        .await
-    }
-
-    fn seat_reply(&self, game: &GameRecord, views: &Views, seat: Seat) -> Reply {
-        let mut reply = Reply {
-            join_rooms: vec![game_room(&game.id)],
-            leave_rooms: vec![spectator_room(&game.id)],
-            ..Reply::default()
-        };
-        reply.ack.insert("gameId".into(), json!(game.id));
-        reply.ack.insert("seat".into(), json!(seat));
-        reply
-            .ack
-            .insert("game".into(), self.snapshot_for(game, views, Some(seat)));
-        reply
-    }
-
-    /// `game:started` for every player and the spectators.
-    fn started(&self, game: &GameRecord, views: &Views) -> Vec<Delivery> {
-        let mut out: Vec<Delivery> = game
-            .players
-            .iter()
-            .enumerate()
-            .filter_map(|(seat, p)| {
-                p.as_ref().map(|p| Delivery {
-                    to: Audience::User(p.user_id.clone()),
-                    event: "game:started",
-                    payload: self.snapshot_for(game, views, Some(seat as Seat)),
-                })
-            })
-            .collect();
-        out.push(Delivery {
-            to: Audience::Spectators(game.id.clone()),
-            event: "game:started",
-            payload: self.snapshot_for(game, views, None),
-        });
-        out.push(admin_notice(game, "game:started"));
-        out
-    }
-
-    fn unwatch(&self, game_id: &str, user_id: &str) -> bool {
-        let mut watching = self.spectators.lock().unwrap_or_else(|p| p.into_inner());
-        watching
-            .get_mut(game_id)
-            .is_some_and(|set| set.remove(user_id))
-    }
-
-    /// `game:spectate`: watch a game (a seated player gets their seat's view).
-    pub async fn spectate(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
-        self.with_game(game_id, async |game| {
-            let views = self.render(game).await?;
-            if let Some(seat) = game.seat_of(&user.id) {
-                return Ok(self.seat_reply(game, &views, seat));
-            }
-            if !game.allow_spectators && user.role == crate::auth::Role::Player {
-                return Err(GameError::new(
-                    ErrorCode::SpectatorsNotAllowed,
-                    "this game does not allow spectators",
-                ));
-            }
-            let newly = self
-                .spectators
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(game.id.clone())
-                .or_default()
-                .insert(user.id.clone());
-            let mut reply = Reply {
-                join_rooms: vec![game_room(&game.id), spectator_room(&game.id)],
-                ..Reply::default()
-            };
-            if newly {
-                reply.deliveries.push(Delivery {
-                    to: Audience::Game(game.id.clone()),
-                    event: "game:spectator-joined",
-                    payload: json!({"gameId": game.id, "userId": user.id, "name": user.name, "spectators": self.spectator_count(&game.id)}),
-                });
-            }
-            reply.ack.insert("gameId".into(), json!(game.id));
-            reply.ack.insert("game".into(), self.snapshot_for(game, &views, None));
-            Ok(reply)
-        })
-        .await
-    }
-
-    /// `game:stop-spectating`.
-    pub async fn stop_spectating(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
-        let was = self.unwatch(game_id, &user.id);
-        let mut reply = Reply {
-            leave_rooms: vec![spectator_room(game_id), game_room(game_id)],
-            ..Reply::default()
-        };
-        if was {
-            reply.deliveries.push(Delivery {
-                to: Audience::Game(game_id.to_string()),
-                event: "game:spectator-left",
-                payload: json!({"gameId": game_id, "userId": user.id, "name": user.name, "spectators": self.spectator_count(game_id)}),
-            });
-        }
-        reply.ack.insert("gameId".into(), json!(game_id));
-        Ok(reply)
+    async fn snapshot_for(&self, game: &GameRecord, views: &Views, seat: Option<Seat>) -> Value {
+        let spectators = self.spectator_count(&game.id).await;
+        views::snapshot(game, views, seat, spectators, &|u| self.is_online(u))
     }
 
     /// `game:move`: the move pipeline.
@@ -713,6 +453,12 @@ impl GameService {
                 return Err(GameError::new(
                     ErrorCode::Conflict,
                     format!("the game is at version {}, not {v}; resync", game.version),
+                ));
+            }
+            if game.forfeited.contains(&seat) {
+                return Err(GameError::new(
+                    ErrorCode::NotYourTurn,
+                    "you forfeited this game; it goes on without you",
                 ));
             }
             if !game.phase.may_move(seat) {
@@ -883,21 +629,25 @@ impl GameService {
         self.advance_clock(game, seat, now);
         apply_transition(game, transition, now);
         game.draw_offer = None;
+        if game.status != Status::Finished && !game.forfeited.contains(&seat) {
+            game.forfeited.push(seat);
+        }
         self.store.update(game, expected, Some(&change)).await?;
         self.schedule_clock(game);
         let mut reply = Reply::default();
         if game.status == Status::Finished {
             reply.deliveries.extend(ended(game, &views));
         } else {
-            reply.deliveries.extend(self.state_update(game, &views));
+            reply.deliveries.extend(self.state_update(game, &views).await);
         }
         reply.ack.insert("gameId".into(), json!(game.id));
         reply.ack.insert("version".into(), json!(game.version));
         Ok(reply)
     }
 
-    fn state_update(&self, game: &GameRecord, views: &Views) -> Vec<Delivery> {
+    async fn state_update(&self, game: &GameRecord, views: &Views) -> Vec<Delivery> {
         self.started(game, views)
+            .await
             .into_iter()
             .filter(|d| d.to != Audience::Admins)
             .map(|mut d| {
@@ -1036,7 +786,7 @@ fn admin_notice(game: &GameRecord, event: &'static str) -> Delivery {
 fn ended(game: &GameRecord, views: &Views) -> [Delivery; 2] {
     let outcome = game.outcome().cloned().unwrap_or_default();
     let to_game = Delivery {
-        to: Audience::Game(game.id.clone()),
+        to: everyone_in(game),
         event: "game:ended",
         payload: json!({
             "gameId": game.id,

@@ -1,9 +1,13 @@
-//! Connecting: the token check, rooms, presence and reconnection.
+//! Connecting: the token check, presence, and putting a returning user's
+//! socket back into everything they were subscribed to.
 
 use super::NodeAdapter;
 use super::Realtime;
+use super::user_room;
 use crate::auth::{AuthError, Role, User};
-use crate::game::service::game_room;
+use crate::game::scheduler::Deadline;
+use crate::game::service::{now_ms, spectator_room};
+use crate::lobby::{lobby_room, members_room};
 use crate::metrics::METRICS;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
@@ -11,22 +15,19 @@ use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide_core::adapter::Spawnable as _;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
-
-/// Refused events in a row on one socket (for the rate limit).
-#[derive(Clone, Default)]
-pub struct Strikes(pub Arc<AtomicU32>);
-
-/// The room of every socket of a user.
-pub fn user_room(user_id: &str) -> String {
-    format!("user:{user_id}")
-}
 
 pub(super) fn register<A: NodeAdapter>(io: &SocketIo<A>, realtime: Arc<Realtime<A>>) {
     let auth = realtime.clone();
+    // The middleware runs before the client is told it is connected: the
+    // event handlers and the user's room set up here exist before the
+    // client can send anything, however long the connect handler takes.
     let middleware = move |socket: SocketRef<A>, TryData(handshake): TryData<Value>| {
         let realtime = auth.clone();
-        async move { authenticate(&realtime, &socket, handshake.ok().as_ref(), false) }
+        async move {
+            authenticate(&realtime, &socket, handshake.ok().as_ref(), false)?;
+            prepare(&realtime, &socket);
+            Ok::<(), AuthError>(())
+        }
     };
     let on_connect = move |socket: SocketRef<A>| {
         let realtime = realtime.clone();
@@ -61,7 +62,7 @@ pub(super) fn authenticate<A: NodeAdapter>(
     match user {
         Ok(user) => {
             socket.extensions.insert(user);
-            socket.extensions.insert(Strikes::default());
+            socket.extensions.insert(super::events::Strikes::default());
             Ok(())
         }
         Err(e) => {
@@ -92,14 +93,31 @@ fn token_of<A: NodeAdapter>(socket: &SocketRef<A>, handshake: Option<&Value>) ->
         .map(|t| t.trim().to_string())
 }
 
+/// Everything an authenticated socket needs before its first event: its
+/// rooms, the event handlers, the disconnect handler. Nothing here awaits.
+fn prepare<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &SocketRef<A>) {
+    let Some(user) = socket.extensions.get::<User>() else {
+        return;
+    };
+    socket.join(user_room(&user.id));
+    socket.join(format!("role:{}", user.role.as_str()));
+    super::events::register(realtime, socket);
+    let on_disconnect = {
+        let realtime = realtime.clone();
+        move |socket: SocketRef<A>| {
+            let realtime = realtime.clone();
+            async move { disconnected(realtime, socket).await }
+        }
+    };
+    socket.on_disconnect(on_disconnect);
+}
+
 async fn connected<A: NodeAdapter>(realtime: Arc<Realtime<A>>, socket: SocketRef<A>) {
     let Some(user) = socket.extensions.get::<User>() else {
         // The middleware always inserts the user; without one, refuse.
         let _ = socket.disconnect();
         return;
     };
-    socket.join(user_room(&user.id));
-    socket.join(format!("role:{}", user.role.as_str()));
     let first = realtime.games.socket_connected(&user.id);
     METRICS
         .connections
@@ -113,56 +131,69 @@ async fn connected<A: NodeAdapter>(realtime: Arc<Realtime<A>>, socket: SocketRef
             "userId": user.id,
             "name": user.name,
             "role": user.role.as_str(),
-            "serverTime": crate::game::service::now_ms(),
+            "serverTime": now_ms(),
             "features": user.role.features(),
         }),
     );
-    // Handlers first, before anything awaits: an event the client sends
-    // right after connecting must find them.
-    super::events::register(&realtime, &socket);
-    let on_disconnect = {
-        let realtime = realtime.clone();
-        move |socket: SocketRef<A>| {
-            let realtime = realtime.clone();
-            async move { disconnected(realtime, socket).await }
-        }
-    };
-    socket.on_disconnect(on_disconnect);
     if first {
         realtime.tell_admins_online().await;
     }
-    // Seats in running games come back with the connection.
-    match realtime.games.active_games_of(&user.id).await {
-        Ok(games) if !games.is_empty() => {
-            for game in &games {
-                socket.join(game_room(game));
-                if first {
-                    let _ = realtime
-                        .io
-                        .to(game_room(game))
-                        .except(user_room(&user.id))
-                        .emit(
-                            "user:reconnected",
-                            &json!({"gameId": game, "userId": user.id, "name": user.name}),
-                        )
-                        .await;
-                }
-            }
-            let _ = socket.emit(
-                "connection:restored",
-                &json!({"restoredAt": crate::game::service::now_ms(), "games": games}),
-            );
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(user = %user.id, error = %e, "could not list the user's games"),
+    restore(&realtime, &socket, &user, first).await;
+}
+
+/// Puts a new socket of `user` back into what they hold and follow: their
+/// seats (the others hear `user:reconnected`, the socket gets each game's
+/// `game:state-update`), the games they spectate, the lobbies they watch
+/// (with a fresh `lobby:rooms`) and the lobby rooms they are a member of;
+/// then `connection:restored` lists them.
+async fn restore<A: NodeAdapter>(
+    realtime: &Realtime<A>,
+    socket: &SocketRef<A>,
+    user: &User,
+    first: bool,
+) {
+    let seats = realtime.games.seats_back(user, first).await;
+    realtime.send(&seats.notices).await;
+    for snapshot in &seats.snapshots {
+        let _ = socket.emit("game:state-update", snapshot);
     }
+    let subscriptions = realtime.games.watchers().subscriptions(&user.id).await;
+    let (spectating, notices) = realtime
+        .games
+        .spectator_back(user, &subscriptions.spectating)
+        .await;
+    for game in &spectating {
+        socket.join(spectator_room(game));
+    }
+    realtime.send(&notices).await;
+    let lobby = realtime.lobby.restore(user).await;
+    for game_type in &lobby.lobbies {
+        socket.join(lobby_room(game_type));
+        let _ = socket.emit("lobby:rooms", &realtime.lobby.rooms_payload(game_type));
+    }
+    for room in &lobby.rooms {
+        socket.join(members_room(room));
+    }
+    if seats.games.is_empty() && spectating.is_empty() && lobby.lobbies.is_empty() && lobby.rooms.is_empty() {
+        return;
+    }
+    let _ = socket.emit(
+        "connection:restored",
+        &json!({
+            "restoredAt": now_ms(),
+            "games": seats.games,
+            "spectating": spectating,
+            "lobbies": lobby.lobbies,
+            "rooms": lobby.rooms,
+        }),
+    );
 }
 
 async fn disconnected<A: NodeAdapter>(realtime: Arc<Realtime<A>>, socket: SocketRef<A>) {
     let Some(user) = socket.extensions.get::<User>() else {
         return;
     };
-    let last = realtime.games.socket_disconnected(&user.id);
+    let last = realtime.games.socket_disconnected(&user.id).await;
     METRICS
         .connections
         .with_label_values(&[user.role.as_str()])
@@ -172,7 +203,19 @@ async fn disconnected<A: NodeAdapter>(realtime: Arc<Realtime<A>>, socket: Socket
         return;
     }
     realtime.tell_admins_online().await;
-    realtime.lobby.leave_queues(&user.id).await;
-    let notices = realtime.games.player_left(&user.id).await;
+    if realtime.games.is_online_anywhere(&user.id).await {
+        // Still connected through another node.
+        return;
+    }
+    let mut notices = realtime.games.player_left(&user.id).await;
+    notices.extend(realtime.games.spectator_gone(&user).await);
     realtime.send(&notices).await;
+    // Rooms and queues are kept for the reconnection window.
+    let at = now_ms() + realtime.games.reconnect_grace_ms();
+    realtime.games.scheduler().schedule(
+        Deadline::Departure {
+            user_id: user.id.clone(),
+        },
+        at,
+    );
 }

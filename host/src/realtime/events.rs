@@ -3,10 +3,10 @@
 
 use super::NodeAdapter;
 use super::Realtime;
-use super::connection::{Strikes, user_room};
+use super::user_room;
 use crate::auth::User;
-use crate::game::service::{CreateRequest, game_room, spectator_room};
-use crate::game::{Audience, ErrorCode, GameError, Reply};
+use crate::game::service::CreateRequest;
+use crate::game::{ErrorCode, GameError, Reply};
 use crate::lobby::CreateRoom;
 use crate::metrics::METRICS;
 use gamehost_sdk::Forfeit;
@@ -15,7 +15,20 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Refused events in a row on one socket (for the rate limit).
+#[derive(Clone, Default)]
+pub struct Strikes(pub Arc<AtomicU32>);
+
+/// Whether an event must carry a payload object.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Payload {
+    /// `{...}` required.
+    Required,
+    /// Absent means `{}` (requests about the sender alone).
+    Optional,
+}
 
 /// `{gameId}`.
 #[derive(Deserialize)]
@@ -49,6 +62,15 @@ struct MoveRequest {
 #[serde(rename_all = "camelCase")]
 struct LobbyRef {
     game_type: String,
+}
+
+/// `{gameType?}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MaybeLobbyRef {
+    #[allow(dead_code)] // Accepted for symmetry with quick-play; a user waits in one queue at a time.
+    #[serde(default)]
+    game_type: Option<String>,
 }
 
 /// `{roomId}`.
@@ -192,15 +214,25 @@ pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &Soc
         realtime,
         socket,
         "lobby:join",
-        |rt: Arc<Realtime<A>>, _: User, req: LobbyRef| async move {
-            rt.lobby.watch(&req.game_type).await
+        |rt: Arc<Realtime<A>>, user: User, req: LobbyRef| async move {
+            rt.lobby.watch(&user, &req.game_type).await
         },
     );
-    on(
+    on_with(
         realtime,
         socket,
         "lobby:leave",
-        |rt: Arc<Realtime<A>>, _: User, _: Value| async move { Ok(rt.lobby.unwatch()) },
+        Payload::Optional,
+        |rt: Arc<Realtime<A>>, user: User, _: Value| async move { Ok(rt.lobby.unwatch(&user).await) },
+    );
+    on_with(
+        realtime,
+        socket,
+        "lobby:quick-play-cancel",
+        Payload::Optional,
+        |rt: Arc<Realtime<A>>, user: User, _: MaybeLobbyRef| async move {
+            Ok(rt.lobby.cancel_quick_play(&user).await)
+        },
     );
     on(
         realtime,
@@ -270,11 +302,29 @@ pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &Soc
     );
 }
 
-/// Registers `event`: its payload decodes to `R`, `handle` answers it.
+/// Registers `event`: its payload (an object) decodes to `R`, `handle`
+/// answers it.
 fn on<A, R, F, Fut>(
     realtime: &Arc<Realtime<A>>,
     socket: &SocketRef<A>,
     event: &'static str,
+    handle: F,
+) where
+    A: NodeAdapter,
+    R: DeserializeOwned + Send + 'static,
+    F: Fn(Arc<Realtime<A>>, User, R) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Reply, GameError>> + Send,
+{
+    on_with(realtime, socket, event, Payload::Required, handle);
+}
+
+/// Registers `event` as [`on`] does, saying whether the payload may be left
+/// out.
+fn on_with<A, R, F, Fut>(
+    realtime: &Arc<Realtime<A>>,
+    socket: &SocketRef<A>,
+    event: &'static str,
+    payload_kind: Payload,
     handle: F,
 ) where
     A: NodeAdapter,
@@ -297,6 +347,10 @@ fn on<A, R, F, Fut>(
             tracing::debug!(user = %user.id, socket = %socket.id, event, "event");
             METRICS.events.with_label_values(&[event]).inc();
             let received = std::time::Instant::now();
+            let payload = match payload {
+                Err(_) | Ok(Value::Null) if payload_kind == Payload::Optional => Ok(Value::Object(Default::default())),
+                other => other,
+            };
             let request = payload
                 .map_err(|e| GameError::new(ErrorCode::Malformed, format!("the payload is not JSON: {e}")))
                 .and_then(|value| {
@@ -389,43 +443,4 @@ async fn deliver<A: NodeAdapter>(realtime: &Realtime<A>, user: &User, reply: &Re
             .await;
     }
     realtime.send(&reply.deliveries).await;
-}
-
-impl<A: NodeAdapter> Realtime<A> {
-    /// Emits each delivery to its room.
-    pub async fn send(&self, deliveries: &[crate::game::Delivery]) {
-        let io = &self.io;
-        for delivery in deliveries {
-            let result = match &delivery.to {
-                Audience::User(id) => {
-                    io.to(user_room(id))
-                        .emit(delivery.event, &delivery.payload)
-                        .await
-                }
-                Audience::Spectators(game) => {
-                    io.to(spectator_room(game))
-                        .emit(delivery.event, &delivery.payload)
-                        .await
-                }
-                Audience::Game(game) => {
-                    io.to(game_room(game))
-                        .emit(delivery.event, &delivery.payload)
-                        .await
-                }
-                Audience::Room(room) => {
-                    io.to(room.clone())
-                        .emit(delivery.event, &delivery.payload)
-                        .await
-                }
-                Audience::Everyone => io.emit(delivery.event, &delivery.payload).await,
-                Audience::Admins => {
-                    self.tell_admins(delivery.event, &delivery.payload).await;
-                    Ok(())
-                }
-            };
-            if let Err(e) = result {
-                tracing::warn!(event = delivery.event, error = %e, "broadcast failed");
-            }
-        }
-    }
 }

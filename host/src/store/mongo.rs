@@ -130,18 +130,24 @@ impl MongoStore {
         Ok(store)
     }
 
-    /// The stored version of a game (a small read: no state, no log), for
-    /// checking a cached copy.
-    pub async fn version_of(&self, id: &str) -> Result<Option<u64>, StoreError> {
+    /// A game's stamp, its version and last change time, without reading
+    /// the record, state or log: what the Redis cache checks its copy
+    /// against (a change that is not a new version, an offer, still moves
+    /// the time).
+    pub async fn stamp_of(&self, id: &str) -> Result<Option<(u64, u64)>, StoreError> {
         self.call(async {
             let found = self
                 .games()
                 .find_one(doc! {"_id": id})
-                .projection(doc! {"version": 1})
+                .projection(doc! {"version": 1, "updatedAt": 1})
                 .await
                 .map_err(backend)?;
             found
-                .map(|d| d.get_i64("version").map(|v| v as u64).map_err(backend))
+                .map(|d| {
+                    let version = d.get_i64("version").map_err(backend)?;
+                    let updated = d.get_i64("updatedAt").unwrap_or(0);
+                    Ok((version as u64, updated as u64))
+                })
                 .transpose()
         })
         .await
@@ -364,6 +370,7 @@ impl GameStore for MongoStore {
                         status: game.status.as_str().to_string(),
                         outcome: game.outcome().cloned(),
                         updated_at: game.updated_at,
+                        private: !game.allow_spectators,
                     })
                 })
                 .collect()

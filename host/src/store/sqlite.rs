@@ -372,6 +372,7 @@ impl GameStore for SqliteStore {
                     seat: seat as u32,
                     outcome: game.outcome().cloned(),
                     updated_at: game.updated_at,
+                    private: !game.allow_spectators,
                 })
             })
             .collect()

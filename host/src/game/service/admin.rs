@@ -37,7 +37,7 @@ impl GameService {
             .await?
             .into_iter()
             .map(|g| LiveGame {
-                spectators: self.spectator_count(&g.id),
+                spectators: 0,
                 allow_spectators: g.allow_spectators,
                 game_id: g.id,
                 game_type: g.game_type,
@@ -49,6 +49,9 @@ impl GameService {
                 created_at: g.created_at,
             })
             .collect();
+        for game in &mut games {
+            game.spectators = self.spectator_count(&game.game_id).await;
+        }
         games.sort_by_key(|g| std::cmp::Reverse(g.created_at));
         Ok(games)
     }
@@ -91,7 +94,7 @@ impl GameService {
             tracing::warn!(game = %game.id, admin = %admin.id, reason, "game aborted");
             let mut reply = Reply::default();
             reply.deliveries.push(Delivery {
-                to: Audience::Game(game.id.clone()),
+                to: everyone_in(game),
                 event: "game:ended",
                 payload: json!({
                     "gameId": game.id,

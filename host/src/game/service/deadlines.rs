@@ -61,8 +61,19 @@ impl GameService {
                 })
                 .await
             }
-            // Not a game's: the admin service fires these.
-            Deadline::Announcement { .. } => Ok(None),
+            Deadline::Expire { game_id } => {
+                self.with_game(game_id, async |game| {
+                    if game.status != Status::Waiting
+                        || now_ms() < game.created_at + self.waiting_expiry_ms
+                    {
+                        return Ok(None);
+                    }
+                    self.expire_locked(game).await.map(Some)
+                })
+                .await
+            }
+            // Not a game's: the admin service and the lobby fire these.
+            Deadline::Announcement { .. } | Deadline::Departure { .. } => Ok(None),
         };
         match result {
             Ok(Some(reply)) => {
@@ -73,6 +84,46 @@ impl GameService {
         }
     }
 
+    /// Ends a game nobody came to play: no result, nobody wins.
+    async fn expire_locked(&self, game: &mut GameRecord) -> Result<Reply, GameError> {
+        let now = now_ms();
+        let expected = game.version;
+        let outcome = Outcome {
+            reason: "expired".to_string(),
+            ..Outcome::default()
+        };
+        let change = MoveRecord {
+            version: expected + 1,
+            kind: ChangeKind::Expire,
+            seat: 0,
+            user_id: String::new(),
+            mv: None,
+            events: Vec::new(),
+            ply: game.ply,
+            at: now,
+        };
+        game.phase = Phase::Finished(outcome.clone());
+        game.status = Status::Finished;
+        game.version += 1;
+        game.updated_at = now.max(game.updated_at + 1);
+        self.store.update(game, expected, Some(&change)).await?;
+        tracing::info!(game = %game.id, "waiting game expired");
+        let mut reply = Reply::default();
+        reply.deliveries.push(Delivery {
+            to: everyone_in(game),
+            event: "game:ended",
+            payload: json!({
+                "gameId": game.id,
+                "version": game.version,
+                "outcome": outcome,
+                "reason": outcome.reason,
+                "expired": true,
+            }),
+        });
+        reply.deliveries.push(admin_notice(game, "game:ended"));
+        Ok(reply)
+    }
+
     /// A player's last socket closed: tell the others and start the
     /// reconnection window of each game they sit in.
     pub async fn player_left(&self, user_id: &str) -> Vec<Delivery> {
@@ -80,11 +131,12 @@ impl GameService {
         let at = now_ms() + self.reconnect_grace_ms;
         let mut out = Vec::new();
         for game_id in games {
-            let Ok(Some(seat)) = self
+            let Ok(Some((seat, audience))) = self
                 .with_game(&game_id, async |game| {
                     Ok((game.status == Status::Active)
                         .then(|| game.seat_of(user_id))
-                        .flatten())
+                        .flatten()
+                        .map(|seat| (seat, everyone_in(game))))
                 })
                 .await
             else {
@@ -98,7 +150,7 @@ impl GameService {
                 at,
             );
             out.push(Delivery {
-                to: Audience::Game(game_id.clone()),
+                to: audience,
                 event: "user:temporarily-disconnected",
                 payload: json!({"gameId": game_id, "userId": user_id, "seat": seat, "reconnectWindowMs": self.reconnect_grace_ms}),
             });
@@ -111,6 +163,9 @@ impl GameService {
     pub async fn resume(&self) -> Result<usize, GameError> {
         let games = self.store.unfinished().await?;
         let at = now_ms() + self.reconnect_grace_ms;
+        for game in &games {
+            self.schedule_expiry(game);
+        }
         for game in games.iter().filter(|g| g.status == Status::Active) {
             self.schedule_clock(game);
             for user_id in game.user_ids() {

@@ -17,12 +17,18 @@ impl GameService {
                 Vec::new()
             };
             let views = self.render(game).await?;
-            let mut reply = Reply {
-                join_rooms: vec![game_room(&game.id)],
-                ..Reply::default()
-            };
+            let mut reply = Reply::default();
             if seat.is_none() {
+                // Catching up on a game one has no seat in is watching it.
                 reply.join_rooms.push(spectator_room(&game.id));
+                if self.watchers.add_spectator(&game.id, &user.id).await {
+                    let count = self.spectator_count(&game.id).await;
+                    reply.deliveries.push(Delivery {
+                        to: everyone_in(game),
+                        event: "game:spectator-joined",
+                        payload: json!({"gameId": game.id, "userId": user.id, "name": user.name, "spectators": count}),
+                    });
+                }
             }
             reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("version".into(), json!(game.version));
@@ -41,26 +47,41 @@ impl GameService {
                     .collect();
                 reply.ack.insert("missed".into(), Value::Array(missed));
             }
-            reply.ack.insert("game".into(), self.snapshot_for(game, &views, seat));
+            reply.ack.insert("game".into(), self.snapshot_for(game, &views, seat).await);
             Ok(reply)
         })
         .await
     }
 
-    /// The game as `GET /api/games/{id}` shows it: the spectator view while
-    /// it runs; the omniscient view and the move log once it is over.
-    pub async fn public_record(&self, game_id: &str) -> Result<Value, GameError> {
-        self.record_view(game_id, false).await
+    /// The game as `GET /api/games/{id}` shows it to `viewer` (none when
+    /// unauthenticated): the spectator view while it runs; the omniscient
+    /// view and the move log once it is over. A game that does not allow
+    /// spectators is not found for anyone without a seat in it (staff
+    /// aside).
+    pub async fn public_record(
+        &self,
+        game_id: &str,
+        viewer: Option<&User>,
+    ) -> Result<Value, GameError> {
+        self.record_view(game_id, false, viewer).await
     }
 
     /// The game as an admin inspects it: the omniscient view and the move
     /// log even while it runs.
     pub async fn inspect(&self, game_id: &str) -> Result<Value, GameError> {
-        self.record_view(game_id, true).await
+        self.record_view(game_id, true, None).await
     }
 
-    async fn record_view(&self, game_id: &str, everything: bool) -> Result<Value, GameError> {
+    async fn record_view(
+        &self,
+        game_id: &str,
+        everything: bool,
+        viewer: Option<&User>,
+    ) -> Result<Value, GameError> {
         self.with_game(game_id, async |game| {
+            if !everything && !game.allow_spectators && !may_see_private(game, viewer) {
+                return Err(not_found(game_id));
+            }
             let finished = everything || game.status == Status::Finished;
             let view = if everything {
                 // An admin still sees the record of a game whose rules fail.
@@ -119,6 +140,18 @@ impl GameService {
                 format!("the view is not JSON: {e}"),
             )
         })
+    }
+
+    /// A user's games, newest first, as `viewer` may see them: games that
+    /// do not allow spectators only for the user themself and staff.
+    pub async fn games_of(
+        &self,
+        user_id: &str,
+        viewer: Option<&User>,
+    ) -> Result<Vec<crate::store::UserGame>, GameError> {
+        let own = viewer.is_some_and(|v| v.id == user_id || v.role != crate::auth::Role::Player);
+        let games = self.store.games_of(user_id, 100).await?;
+        Ok(games.into_iter().filter(|g| own || !g.private).collect())
     }
 
     /// Ids of the unfinished games `user_id` holds a seat in.
@@ -185,4 +218,10 @@ impl GameService {
             .await
             .map_err(GameError::from)
     }
+}
+
+/// Whether `viewer` may read a game that does not allow spectators: a seat
+/// in it, or a staff role.
+fn may_see_private(game: &GameRecord, viewer: Option<&User>) -> bool {
+    viewer.is_some_and(|v| v.role != crate::auth::Role::Player || game.seat_of(&v.id).is_some())
 }

@@ -1,0 +1,565 @@
+//! Lobby rooms: a room per table a player opens, listed in its game
+//! type's lobby, joined (with a password if it has one), readied, and
+//! closed when its game starts. Passwords are stored as Argon2 hashes and
+//! never sent back.
+
+use super::{LobbyService, lobby_room, members_room};
+use crate::auth::User;
+use crate::game::record::TimeControl;
+use crate::game::{Audience, Delivery, ErrorCode, GameError, GameService, Reply};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Largest options document of a room, in bytes of JSON (as `game:create`).
+const MAX_OPTIONS_BYTES: usize = 16 << 10;
+
+/// `lobby:create-room`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateRoom {
+    /// Game type id.
+    pub game_type: String,
+    /// Room name, shown in the list.
+    pub name: String,
+    /// Seats (default: the game's minimum).
+    #[serde(default)]
+    pub seats: Option<u32>,
+    /// Options for the rules.
+    #[serde(default)]
+    pub options: Option<Value>,
+    /// Clock setting.
+    #[serde(default)]
+    pub time_control: Option<TimeControl>,
+    /// Password to join, if any.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Hidden from the room list (join by id).
+    #[serde(default)]
+    pub private: bool,
+}
+
+
+#[derive(Serialize, Deserialize)]
+struct Member {
+    #[serde(with = "stored_user")]
+    user: User,
+    ready: bool,
+}
+
+/// Users as stored in a room record.
+mod stored_user {
+    use crate::auth::{Role, User};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        id: String,
+        name: String,
+        role: Role,
+    }
+
+    pub fn serialize<S: Serializer>(user: &User, s: S) -> Result<S::Ok, S::Error> {
+        Stored {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            role: user.role,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<User, D::Error> {
+        let stored = Stored::deserialize(d)?;
+        Ok(User {
+            id: stored.id,
+            name: stored.name,
+            role: stored.role,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct Room {
+    id: String,
+    game_type: String,
+    name: String,
+    seats: u32,
+    options: Option<Value>,
+    time_control: Option<TimeControl>,
+    password_hash: Option<String>,
+    private: bool,
+    members: Vec<Member>,
+    /// Set on rooms stored before rooms closed at the start of their game;
+    /// such rooms are deleted when the lobby loads.
+    #[serde(default)]
+    game_id: Option<String>,
+    /// The user who opened it (counted against their cap).
+    #[serde(default)]
+    owner: String,
+}
+
+impl Room {
+    /// What anyone may see of the room: never the password.
+    fn summary(&self) -> Value {
+        json!({
+            "roomId": self.id,
+            "gameType": self.game_type,
+            "name": self.name,
+            "seats": self.seats,
+            "options": self.options,
+            "timeControl": self.time_control,
+            "hasPassword": self.password_hash.is_some(),
+            "private": self.private,
+            "owner": self.owner,
+            "members": self.members.iter().map(|m| json!({"userId": m.user.id, "name": m.user.name, "ready": m.ready})).collect::<Vec<_>>(),
+        })
+    }
+
+    fn is_member(&self, user_id: &str) -> bool {
+        self.members.iter().any(|m| m.user.id == user_id)
+    }
+}
+
+fn not_found(room_id: &str) -> GameError {
+    GameError::new(
+        ErrorCode::NotFound,
+        format!("no room {room_id} (a room closes when its game starts or its last member leaves)"),
+    )
+}
+
+fn not_member() -> GameError {
+    GameError::new(ErrorCode::NotInRoom, "you are not a member of this room")
+}
+
+/// Every stored room; one that does not decode is skipped (and logged), and
+/// one whose game has started (stored before rooms closed) is deleted.
+pub(super) async fn stored_rooms(games: &GameService) -> Result<BTreeMap<String, Room>, GameError> {
+    let mut rooms = BTreeMap::new();
+    for record in games.store().rooms().await? {
+        match serde_json::from_str::<Room>(&record) {
+            Ok(room) if room.game_id.is_some() => {
+                games.store().delete_room(&room.id).await?;
+            }
+            Ok(mut room) => {
+                if room.owner.is_empty() {
+                    room.owner = room.members.first().map(|m| m.user.id.clone()).unwrap_or_default();
+                }
+                rooms.insert(room.id.clone(), room);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "skipping a stored lobby room that does not decode")
+            }
+        }
+    }
+    Ok(rooms)
+}
+
+impl LobbyService {
+    /// In a cluster, the rooms as stored now.
+    async fn refresh(&self) -> Result<(), GameError> {
+        if self.shared {
+            let rooms = stored_rooms(&self.games).await?;
+            *self.rooms() = rooms;
+        }
+        Ok(())
+    }
+
+    /// Writes a room through to the store (or deletes it when it is gone).
+    async fn persist(&self, room_id: &str) -> Result<(), GameError> {
+        let record = self.rooms().get(room_id).map(serde_json::to_string);
+        let store = self.games.store();
+        match record {
+            Some(Ok(json)) => store.save_room(room_id, &json).await?,
+            Some(Err(e)) => return Err(GameError::new(ErrorCode::Internal, e.to_string())),
+            None => store.delete_room(room_id).await?,
+        }
+        Ok(())
+    }
+
+    fn rooms(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Room>> {
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn public_list(&self, game_type: &str) -> Vec<Value> {
+        self.rooms()
+            .values()
+            .filter(|r| r.game_type == game_type && !r.private)
+            .map(Room::summary)
+            .collect()
+    }
+
+    /// The `lobby:rooms` payload of a game type.
+    pub fn rooms_payload(&self, game_type: &str) -> Value {
+        json!({"gameType": game_type, "rooms": self.public_list(game_type)})
+    }
+
+    /// The room list of a lobby, to everyone watching it.
+    fn list_update(&self, game_type: &str) -> Delivery {
+        Delivery {
+            to: Audience::Room(lobby_room(game_type)),
+            event: "lobby:rooms",
+            payload: self.rooms_payload(game_type),
+        }
+    }
+
+    fn room_update(room: &Room) -> Delivery {
+        Delivery {
+            to: Audience::Room(members_room(&room.id)),
+            event: "lobby:room-updated",
+            payload: room.summary(),
+        }
+    }
+
+    /// The rooms `user_id` is a member of.
+    pub(super) async fn rooms_of(&self, user_id: &str) -> Result<Vec<String>, GameError> {
+        self.refresh().await?;
+        Ok(self
+            .rooms()
+            .values()
+            .filter(|r| r.is_member(user_id))
+            .map(|r| r.id.clone())
+            .collect())
+    }
+
+    /// `lobby:join`: watch a game type's room list.
+    pub async fn watch(&self, user: &User, game_type: &str) -> Result<Reply, GameError> {
+        self.refresh().await?;
+        if !self.games.has_game_type(game_type) {
+            return Err(GameError::new(
+                ErrorCode::UnknownGameType,
+                format!("no game type {game_type:?} is loaded"),
+            ));
+        }
+        self.games.watchers().watch_lobby(&user.id, game_type).await;
+        let mut reply = Reply {
+            join_rooms: vec![lobby_room(game_type)],
+            ..Reply::default()
+        };
+        reply.ack.insert("gameType".into(), json!(game_type));
+        reply
+            .ack
+            .insert("rooms".into(), Value::Array(self.public_list(game_type)));
+        Ok(reply)
+    }
+
+    /// `lobby:leave`: stop watching every room list, and stop waiting for
+    /// a quick-play match.
+    pub async fn unwatch(&self, user: &User) -> Reply {
+        let mut types = self.games.watchers().unwatch_lobbies(&user.id).await;
+        types.extend(self.games.plugins().active_games().into_iter().map(|(info, _)| info.id));
+        types.sort();
+        types.dedup();
+        let cancelled = self.queues.leave(&user.id).await;
+        let mut reply = Reply {
+            leave_rooms: types.iter().map(|t| lobby_room(t)).collect(),
+            ..Reply::default()
+        };
+        reply.ack.insert("quickPlayCancelled".into(), json!(cancelled));
+        reply
+    }
+
+    /// `lobby:create-room`.
+    pub async fn create_room(&self, user: &User, request: CreateRoom) -> Result<Reply, GameError> {
+        self.refresh().await?;
+        let info = self.games.game_info(&request.game_type)?;
+        let seats = request.seats.unwrap_or(info.min_players);
+        if seats < info.min_players || seats > info.max_players {
+            return Err(GameError::new(
+                ErrorCode::BadOptions,
+                format!(
+                    "{} takes {} to {} players",
+                    info.name, info.min_players, info.max_players
+                ),
+            ));
+        }
+        let name = request.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(GameError::new(
+                ErrorCode::Malformed,
+                "a room name is 1-64 characters without control characters",
+            ));
+        }
+        if let Some(options) = &request.options
+            && options.to_string().len() > MAX_OPTIONS_BYTES
+        {
+            return Err(GameError::new(
+                ErrorCode::PayloadTooLarge,
+                "options are over 16 KiB",
+            ));
+        }
+        self.check_room_caps(&user.id, &info.id)?;
+        let password_hash = match request.password.filter(|p| !p.is_empty()) {
+            Some(password) => Some(hash_password(password).await?),
+            None => None,
+        };
+        let room = Room {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            game_type: info.id.clone(),
+            name,
+            seats,
+            options: request.options,
+            time_control: request.time_control,
+            password_hash,
+            private: request.private,
+            members: vec![Member {
+                user: user.clone(),
+                ready: false,
+            }],
+            game_id: None,
+            owner: user.id.clone(),
+        };
+        let summary = room.summary();
+        let room_id = room.id.clone();
+        {
+            // Checked again under the lock: the hash above awaited.
+            self.check_room_caps(&user.id, &info.id)?;
+            self.rooms().insert(room_id.clone(), room);
+        }
+        self.persist(&room_id).await?;
+        let mut reply = Reply {
+            join_rooms: vec![members_room(&room_id)],
+            deliveries: vec![self.list_update(&info.id)],
+            ..Reply::default()
+        };
+        reply.ack.insert("roomId".into(), json!(room_id));
+        reply.ack.insert("room".into(), summary);
+        Ok(reply)
+    }
+
+    /// The per-lobby and per-user caps on open rooms.
+    fn check_room_caps(&self, user_id: &str, game_type: &str) -> Result<(), GameError> {
+        let rooms = self.rooms();
+        if rooms.values().filter(|r| r.game_type == game_type).count()
+            >= self.limits.max_rooms_per_type
+        {
+            return Err(GameError::new(
+                ErrorCode::LimitReached,
+                format!(
+                    "this lobby has {} open rooms, its most; join one or try later",
+                    self.limits.max_rooms_per_type
+                ),
+            ));
+        }
+        let owned = rooms.values().filter(|r| r.owner == user_id).count();
+        if owned >= self.limits.max_rooms_per_user {
+            return Err(GameError::new(
+                ErrorCode::LimitReached,
+                format!(
+                    "you have {owned} open rooms, the most one player may; close one first"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `lobby:join-room`.
+    pub async fn join_room(
+        &self,
+        user: &User,
+        room_id: &str,
+        password: Option<&str>,
+    ) -> Result<Reply, GameError> {
+        self.refresh().await?;
+        let hash = {
+            let rooms = self.rooms();
+            let room = rooms.get(room_id).ok_or_else(|| not_found(room_id))?;
+            if room.is_member(&user.id) {
+                None
+            } else {
+                room.password_hash.clone()
+            }
+        };
+        if let Some(hash) = hash {
+            let given = password.unwrap_or("").to_string();
+            if !verify_password(given, hash).await {
+                return Err(GameError::new(
+                    ErrorCode::WrongPassword,
+                    "wrong room password",
+                ));
+            }
+        }
+        let (mut reply, game_type) = {
+            let mut rooms = self.rooms();
+            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            if !room.is_member(&user.id) {
+                if room.members.len() as u32 >= room.seats {
+                    return Err(GameError::new(
+                        ErrorCode::GameFull,
+                        "every seat of the room is taken",
+                    ));
+                }
+                room.members.push(Member {
+                    user: user.clone(),
+                    ready: false,
+                });
+            }
+            let mut reply = Reply {
+                join_rooms: vec![members_room(room_id)],
+                deliveries: vec![Self::room_update(room)],
+                ..Reply::default()
+            };
+            reply.ack.insert("roomId".into(), json!(room_id));
+            reply.ack.insert("room".into(), room.summary());
+            (reply, room.game_type.clone())
+        };
+        self.persist(room_id).await?;
+        reply.deliveries.push(self.list_update(&game_type));
+        Ok(reply)
+    }
+
+    /// `lobby:leave-room`. The room closes when its last member leaves.
+    pub async fn leave_room(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
+        self.refresh().await?;
+        let mut reply = Reply {
+            leave_rooms: vec![members_room(room_id)],
+            ..Reply::default()
+        };
+        reply.deliveries = self.remove_member(&user.id, room_id).await?;
+        reply.ack.insert("roomId".into(), json!(room_id));
+        Ok(reply)
+    }
+
+    /// Takes `user_id` out of a room (deleting it once empty); the notices
+    /// for the remaining members and the lobby.
+    async fn remove_member(&self, user_id: &str, room_id: &str) -> Result<Vec<Delivery>, GameError> {
+        let (mut out, game_type) = {
+            let mut rooms = self.rooms();
+            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            if !room.is_member(user_id) {
+                return Err(not_member());
+            }
+            room.members.retain(|m| m.user.id != user_id);
+            let game_type = room.game_type.clone();
+            let mut out = Vec::new();
+            if room.members.is_empty() {
+                rooms.remove(room_id);
+            } else {
+                out.push(Self::room_update(room));
+            }
+            (out, game_type)
+        };
+        self.persist(room_id).await?;
+        out.push(self.list_update(&game_type));
+        Ok(out)
+    }
+
+    /// Takes `user_id` out of every room they are in.
+    pub(super) async fn leave_every_room(&self, user_id: &str) -> Result<Vec<Delivery>, GameError> {
+        let mut out = Vec::new();
+        for room_id in self.rooms_of(user_id).await? {
+            match self.remove_member(user_id, &room_id).await {
+                Ok(notices) => out.extend(notices),
+                // Gone or left meanwhile: nothing to do.
+                Err(e) if matches!(e.code, ErrorCode::NotFound | ErrorCode::NotInRoom) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `lobby:ready` / `lobby:unready`. When every seat is taken and every
+    /// member is ready, the game starts and the room closes: its members
+    /// are the game's players now.
+    pub async fn set_ready(
+        &self,
+        user: &User,
+        room_id: &str,
+        ready: bool,
+    ) -> Result<Reply, GameError> {
+        self.refresh().await?;
+        let table = {
+            let mut rooms = self.rooms();
+            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            let member = room
+                .members
+                .iter_mut()
+                .find(|m| m.user.id == user.id)
+                .ok_or_else(not_member)?;
+            member.ready = ready;
+            let full =
+                room.members.len() as u32 == room.seats && room.members.iter().all(|m| m.ready);
+            full.then(|| {
+                (
+                    room.game_type.clone(),
+                    room.members
+                        .iter()
+                        .map(|m| m.user.clone())
+                        .collect::<Vec<_>>(),
+                    room.options.clone(),
+                    room.time_control,
+                )
+            })
+        };
+        let mut reply = Reply::default();
+        reply.ack.insert("roomId".into(), json!(room_id));
+        let Some((game_type, players, options, time_control)) = table else {
+            if let Some(update) = self.rooms().get(room_id).map(Self::room_update) {
+                reply.deliveries.push(update);
+            }
+            self.persist(room_id).await?;
+            return Ok(reply);
+        };
+        let started = match self
+            .games
+            .start_table(&game_type, &players, options.as_ref(), time_control, true)
+            .await
+        {
+            Ok(started) => started,
+            Err(e) => {
+                // The game could not start: the room stays, nobody ready.
+                if let Some(room) = self.rooms().get_mut(room_id) {
+                    room.members.iter_mut().for_each(|m| m.ready = false);
+                }
+                self.persist(room_id).await?;
+                return Err(e);
+            }
+        };
+        let game_id = started.ack.get("gameId").cloned().unwrap_or(Value::Null);
+        reply.deliveries = started.deliveries;
+        reply.deliveries.push(Delivery {
+            to: Audience::Room(members_room(room_id)),
+            event: "lobby:game-started",
+            payload: json!({"roomId": room_id, "gameId": game_id}),
+        });
+        self.rooms().remove(room_id);
+        self.persist(room_id).await?;
+        reply.deliveries.push(self.list_update(&game_type));
+        reply.ack.insert("gameId".into(), game_id);
+        Ok(reply)
+    }
+}
+
+async fn hash_password(password: String) -> Result<String, GameError> {
+    if password.len() > 128 {
+        return Err(GameError::new(
+            ErrorCode::Malformed,
+            "a password is at most 128 bytes",
+        ));
+    }
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| {
+                GameError::new(ErrorCode::Internal, format!("password hashing failed: {e}"))
+            })
+    })
+    .await
+    .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
