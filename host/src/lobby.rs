@@ -58,6 +58,10 @@ pub struct LobbyService {
     shared: bool,
     queues: Arc<dyn MatchQueue>,
     limits: LobbyLimits,
+    /// Held by each change of rooms from its read to its write: changes on
+    /// this node never race one another, and in a cluster a change that
+    /// lost to another node's is retried on the rooms as stored then.
+    writing: tokio::sync::Mutex<()>,
 }
 
 /// What a returning user is put back into.
@@ -79,6 +83,7 @@ impl LobbyService {
             shared: false,
             queues: Arc::new(LocalQueue::default()),
             limits,
+            writing: tokio::sync::Mutex::new(()),
         })
     }
 

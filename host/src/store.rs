@@ -72,10 +72,20 @@ pub trait GameStore: Send + Sync {
     async fn unfinished(&self) -> Result<Vec<GameRecord>, StoreError>;
     /// A user's games, newest first.
     async fn games_of(&self, user_id: &str, limit: u32) -> Result<Vec<UserGame>, StoreError>;
-    /// Stores (or replaces) a lobby room, as JSON.
-    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError>;
-    /// Deletes a lobby room.
-    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError>;
+    /// Stores a lobby room (JSON, whose `version` field is `version`):
+    /// a new one when `expected` is `None` (a room of that id already
+    /// stored is a conflict), else in place of the stored one if that is
+    /// still at `expected` (compare-and-set, as for games).
+    async fn save_room(
+        &self,
+        room_id: &str,
+        record: &str,
+        version: u64,
+        expected: Option<u64>,
+    ) -> Result<(), StoreError>;
+    /// Deletes a lobby room: whatever it holds when `expected` is `None`,
+    /// else only if it is still at `expected`.
+    async fn delete_room(&self, room_id: &str, expected: Option<u64>) -> Result<(), StoreError>;
     /// Every stored lobby room, as JSON.
     async fn rooms(&self) -> Result<Vec<String>, StoreError>;
 }

@@ -124,12 +124,18 @@ impl GameStore for CachedStore {
         self.store.games_of(user_id, limit).await
     }
 
-    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError> {
-        self.store.save_room(room_id, record).await
+    async fn save_room(
+        &self,
+        room_id: &str,
+        record: &str,
+        version: u64,
+        expected: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.store.save_room(room_id, record, version, expected).await
     }
 
-    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError> {
-        self.store.delete_room(room_id).await
+    async fn delete_room(&self, room_id: &str, expected: Option<u64>) -> Result<(), StoreError> {
+        self.store.delete_room(room_id, expected).await
     }
 
     async fn rooms(&self) -> Result<Vec<String>, StoreError> {

@@ -91,6 +91,9 @@ pub fn snapshot(
         "legalMoves": legal,
         "clocks": clocks(game),
         "outcome": game.outcome(),
+        "drawOffer": game.draw_offer,
+        "revengeOffer": game.revenge_offer,
+        "rematchId": game.rematch_id,
     })
 }
 

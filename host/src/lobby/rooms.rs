@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 /// Largest options document of a room, in bytes of JSON (as `game:create`).
 const MAX_OPTIONS_BYTES: usize = 16 << 10;
 
@@ -98,6 +100,9 @@ pub(super) struct Room {
     /// The user who opened it (counted against their cap).
     #[serde(default)]
     owner: String,
+    /// Changes stored so far: the compare-and-set key of its writes.
+    #[serde(default)]
+    version: u64,
 }
 
 impl Room {
@@ -140,7 +145,7 @@ pub(super) async fn stored_rooms(games: &GameService) -> Result<BTreeMap<String,
     for record in games.store().rooms().await? {
         match serde_json::from_str::<Room>(&record) {
             Ok(room) if room.game_id.is_some() => {
-                games.store().delete_room(&room.id).await?;
+                games.store().delete_room(&room.id, None).await?;
             }
             Ok(mut room) => {
                 if room.owner.is_empty() {
@@ -166,16 +171,46 @@ impl LobbyService {
         Ok(())
     }
 
-    /// Writes a room through to the store (or deletes it when it is gone).
-    async fn persist(&self, room_id: &str) -> Result<(), GameError> {
-        let record = self.rooms().get(room_id).map(serde_json::to_string);
+    /// Writes a room through to the store (or deletes it when it is gone),
+    /// if the stored one is still at `expected` (`None`: a new room).
+    async fn persist(&self, room_id: &str, expected: Option<u64>) -> Result<(), GameError> {
+        let record = self
+            .rooms()
+            .get(room_id)
+            .map(|room| (room.version, serde_json::to_string(room)));
         let store = self.games.store();
         match record {
-            Some(Ok(json)) => store.save_room(room_id, &json).await?,
-            Some(Err(e)) => return Err(GameError::new(ErrorCode::Internal, e.to_string())),
-            None => store.delete_room(room_id).await?,
+            Some((version, Ok(json))) => store.save_room(room_id, &json, version, expected).await?,
+            Some((_, Err(e))) => return Err(GameError::new(ErrorCode::Internal, e.to_string())),
+            None => store.delete_room(room_id, expected).await?,
         }
         Ok(())
+    }
+
+    /// Runs a change of rooms (read, change, write) on its own; in a
+    /// cluster, one that lost a race with another node is run again on the
+    /// rooms as they are stored then.
+    async fn write<'a, T>(
+        &'a self,
+        change: impl Fn() -> BoxFuture<'a, Result<T, GameError>>,
+    ) -> Result<T, GameError> {
+        let _writing = self.writing.lock().await;
+        let mut attempt = 0;
+        loop {
+            match change().await {
+                Err(e) if e.code == ErrorCode::Conflict && self.shared && attempt < 4 => {
+                    attempt += 1;
+                    tracing::debug!(attempt, "lobby room changed on another node; again");
+                }
+                Err(e) if e.code == ErrorCode::Conflict => {
+                    return Err(GameError::new(
+                        ErrorCode::Conflict,
+                        "the room changed at the same moment; try again",
+                    ));
+                }
+                result => return result,
+            }
+        }
     }
 
     fn rooms(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Room>> {
@@ -262,7 +297,6 @@ impl LobbyService {
 
     /// `lobby:create-room`.
     pub async fn create_room(&self, user: &User, request: CreateRoom) -> Result<Reply, GameError> {
-        self.refresh().await?;
         let info = self.games.game_info(&request.game_type)?;
         let seats = request.seats.unwrap_or(info.min_players);
         if seats < info.min_players || seats > info.max_players {
@@ -289,6 +323,7 @@ impl LobbyService {
                 "options are over 16 KiB",
             ));
         }
+        self.refresh().await?;
         self.check_room_caps(&user.id, &info.id)?;
         let password_hash = match request.password.filter(|p| !p.is_empty()) {
             Some(password) => Some(hash_password(password).await?),
@@ -309,15 +344,14 @@ impl LobbyService {
             }],
             game_id: None,
             owner: user.id.clone(),
+            version: 0,
         };
         let summary = room.summary();
         let room_id = room.id.clone();
-        {
-            // Checked again under the lock: the hash above awaited.
-            self.check_room_caps(&user.id, &info.id)?;
-            self.rooms().insert(room_id.clone(), room);
-        }
-        self.persist(&room_id).await?;
+        let stored = serde_json::to_string(&room)
+            .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?;
+        self.write(|| Box::pin(self.insert_room(user, &info.id, &room_id, &stored)))
+            .await?;
         let mut reply = Reply {
             join_rooms: vec![members_room(&room_id)],
             deliveries: vec![self.list_update(&info.id)],
@@ -326,6 +360,22 @@ impl LobbyService {
         reply.ack.insert("roomId".into(), json!(room_id));
         reply.ack.insert("room".into(), summary);
         Ok(reply)
+    }
+
+    /// Stores a new room, if the caps allow it on the rooms as they are now.
+    async fn insert_room(
+        &self,
+        user: &User,
+        game_type: &str,
+        room_id: &str,
+        stored: &str,
+    ) -> Result<(), GameError> {
+        self.refresh().await?;
+        self.check_room_caps(&user.id, game_type)?;
+        let room: Room = serde_json::from_str(stored)
+            .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?;
+        self.rooms().insert(room_id.to_string(), room);
+        self.persist(room_id, None).await
     }
 
     /// The per-lobby and per-user caps on open rooms.
@@ -380,57 +430,78 @@ impl LobbyService {
                 ));
             }
         }
-        let (mut reply, game_type) = {
-            let mut rooms = self.rooms();
-            let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
-            if !room.is_member(&user.id) {
-                if room.members.len() as u32 >= room.seats {
-                    return Err(GameError::new(
-                        ErrorCode::GameFull,
-                        "every seat of the room is taken",
-                    ));
+        self.write(|| Box::pin(self.add_member(user, room_id))).await
+    }
+
+    async fn add_member(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
+        {
+            self.refresh().await?;
+            let (mut reply, game_type, expected) = {
+                let mut rooms = self.rooms();
+                let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+                let expected = room.version;
+                if !room.is_member(&user.id) {
+                    if room.members.len() as u32 >= room.seats {
+                        return Err(GameError::new(
+                            ErrorCode::GameFull,
+                            "every seat of the room is taken",
+                        ));
+                    }
+                    room.members.push(Member {
+                        user: user.clone(),
+                        ready: false,
+                    });
+                    room.version += 1;
                 }
-                room.members.push(Member {
-                    user: user.clone(),
-                    ready: false,
-                });
-            }
-            let mut reply = Reply {
-                join_rooms: vec![members_room(room_id)],
-                deliveries: vec![Self::room_update(room)],
-                ..Reply::default()
+                let mut reply = Reply {
+                    join_rooms: vec![members_room(room_id)],
+                    deliveries: vec![Self::room_update(room)],
+                    ..Reply::default()
+                };
+                reply.ack.insert("roomId".into(), json!(room_id));
+                reply.ack.insert("room".into(), room.summary());
+                let changed = room.version != expected;
+                (reply, room.game_type.clone(), changed.then_some(expected))
             };
-            reply.ack.insert("roomId".into(), json!(room_id));
-            reply.ack.insert("room".into(), room.summary());
-            (reply, room.game_type.clone())
-        };
-        self.persist(room_id).await?;
-        reply.deliveries.push(self.list_update(&game_type));
-        Ok(reply)
+            if let Some(expected) = expected {
+                self.persist(room_id, Some(expected)).await?;
+            }
+            reply.deliveries.push(self.list_update(&game_type));
+            Ok(reply)
+        }
     }
 
     /// `lobby:leave-room`. The room closes when its last member leaves.
     pub async fn leave_room(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
-        self.refresh().await?;
+        let deliveries = self
+            .write(|| {
+                Box::pin(async move {
+                    self.refresh().await?;
+                    self.remove_member(&user.id, room_id).await
+                })
+            })
+            .await?;
         let mut reply = Reply {
             leave_rooms: vec![members_room(room_id)],
+            deliveries,
             ..Reply::default()
         };
-        reply.deliveries = self.remove_member(&user.id, room_id).await?;
         reply.ack.insert("roomId".into(), json!(room_id));
         Ok(reply)
     }
 
     /// Takes `user_id` out of a room (deleting it once empty); the notices
-    /// for the remaining members and the lobby.
+    /// for the remaining members and the lobby. Run inside [`Self::write`].
     async fn remove_member(&self, user_id: &str, room_id: &str) -> Result<Vec<Delivery>, GameError> {
-        let (mut out, game_type) = {
+        let (mut out, game_type, expected) = {
             let mut rooms = self.rooms();
             let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
             if !room.is_member(user_id) {
                 return Err(not_member());
             }
+            let expected = room.version;
             room.members.retain(|m| m.user.id != user_id);
+            room.version += 1;
             let game_type = room.game_type.clone();
             let mut out = Vec::new();
             if room.members.is_empty() {
@@ -438,25 +509,32 @@ impl LobbyService {
             } else {
                 out.push(Self::room_update(room));
             }
-            (out, game_type)
+            (out, game_type, expected)
         };
-        self.persist(room_id).await?;
+        self.persist(room_id, Some(expected)).await?;
         out.push(self.list_update(&game_type));
         Ok(out)
     }
 
     /// Takes `user_id` out of every room they are in.
     pub(super) async fn leave_every_room(&self, user_id: &str) -> Result<Vec<Delivery>, GameError> {
-        let mut out = Vec::new();
-        for room_id in self.rooms_of(user_id).await? {
-            match self.remove_member(user_id, &room_id).await {
-                Ok(notices) => out.extend(notices),
-                // Gone or left meanwhile: nothing to do.
-                Err(e) if matches!(e.code, ErrorCode::NotFound | ErrorCode::NotInRoom) => {}
-                Err(e) => return Err(e),
+        self.write(|| Box::pin(self.leave_every_room_once(user_id)))
+            .await
+    }
+
+    async fn leave_every_room_once(&self, user_id: &str) -> Result<Vec<Delivery>, GameError> {
+        {
+            let mut out = Vec::new();
+            for room_id in self.rooms_of(user_id).await? {
+                match self.remove_member(user_id, &room_id).await {
+                    Ok(notices) => out.extend(notices),
+                    // Gone or left meanwhile: nothing to do.
+                    Err(e) if matches!(e.code, ErrorCode::NotFound | ErrorCode::NotInRoom) => {}
+                    Err(e) => return Err(e),
+                }
             }
+            Ok(out)
         }
-        Ok(out)
     }
 
     /// `lobby:ready` / `lobby:unready`. When every seat is taken and every
@@ -468,19 +546,31 @@ impl LobbyService {
         room_id: &str,
         ready: bool,
     ) -> Result<Reply, GameError> {
+        self.write(|| Box::pin(self.set_ready_once(user, room_id, ready)))
+            .await
+    }
+
+    async fn set_ready_once(
+        &self,
+        user: &User,
+        room_id: &str,
+        ready: bool,
+    ) -> Result<Reply, GameError> {
         self.refresh().await?;
-        let table = {
+        let (table, expected) = {
             let mut rooms = self.rooms();
             let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
+            let expected = room.version;
             let member = room
                 .members
                 .iter_mut()
                 .find(|m| m.user.id == user.id)
                 .ok_or_else(not_member)?;
             member.ready = ready;
+            room.version += 1;
             let full =
                 room.members.len() as u32 == room.seats && room.members.iter().all(|m| m.ready);
-            full.then(|| {
+            let table = full.then(|| {
                 (
                     room.game_type.clone(),
                     room.members
@@ -490,7 +580,8 @@ impl LobbyService {
                     room.options.clone(),
                     room.time_control,
                 )
-            })
+            });
+            (table, expected)
         };
         let mut reply = Reply::default();
         reply.ack.insert("roomId".into(), json!(room_id));
@@ -498,9 +589,16 @@ impl LobbyService {
             if let Some(update) = self.rooms().get(room_id).map(Self::room_update) {
                 reply.deliveries.push(update);
             }
-            self.persist(room_id).await?;
+            self.persist(room_id, Some(expected)).await?;
             return Ok(reply);
         };
+        // Closing the room claims the table: of two nodes starting it at
+        // once, one deletes it and starts the game, the other conflicts and
+        // finds the room gone.
+        let Some(room) = self.rooms().remove(room_id) else {
+            return Err(not_found(room_id));
+        };
+        self.persist(room_id, Some(expected)).await?;
         let started = match self
             .games
             .start_table(&game_type, &players, options.as_ref(), time_control, true)
@@ -508,11 +606,12 @@ impl LobbyService {
         {
             Ok(started) => started,
             Err(e) => {
-                // The game could not start: the room stays, nobody ready.
-                if let Some(room) = self.rooms().get_mut(room_id) {
-                    room.members.iter_mut().for_each(|m| m.ready = false);
-                }
-                self.persist(room_id).await?;
+                // The game could not start: the room is back, nobody ready.
+                let mut room = room;
+                room.members.iter_mut().for_each(|m| m.ready = false);
+                room.version += 1;
+                self.rooms().insert(room_id.to_string(), room);
+                self.persist(room_id, None).await?;
                 return Err(e);
             }
         };
@@ -523,8 +622,6 @@ impl LobbyService {
             event: "lobby:game-started",
             payload: json!({"roomId": room_id, "gameId": game_id}),
         });
-        self.rooms().remove(room_id);
-        self.persist(room_id).await?;
         reply.deliveries.push(self.list_update(&game_type));
         reply.ack.insert("gameId".into(), game_id);
         Ok(reply)

@@ -378,18 +378,75 @@ impl GameStore for MongoStore {
         .await
     }
 
-    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError> {
-        self.call(self.upsert_record("lobby_rooms", room_id, record.to_string(), doc! {}))
-            .await
+    async fn save_room(
+        &self,
+        room_id: &str,
+        record: &str,
+        version: u64,
+        expected: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.call(async {
+            let rooms = self.coll("lobby_rooms");
+            let conflict = StoreError::Conflict {
+                expected: expected.unwrap_or(0),
+            };
+            match expected {
+                None => {
+                    let taken = rooms
+                        .find_one(doc! {"_id": room_id})
+                        .await
+                        .map_err(backend)?
+                        .is_some();
+                    if taken {
+                        return Err(conflict);
+                    }
+                    rooms
+                        .insert_one(doc! {"_id": room_id, "record": record, "version": version as i64})
+                        .await
+                        .map_err(|e| {
+                            if e.to_string().contains("E11000") || e.to_string().to_lowercase().contains("duplicate") {
+                                StoreError::Conflict { expected: 0 }
+                            } else {
+                                backend(e)
+                            }
+                        })?;
+                    Ok(())
+                }
+                Some(v) => {
+                    let result = rooms
+                        .update_one(
+                            doc! {"_id": room_id, "version": v as i64},
+                            doc! {"$set": {"record": record, "version": version as i64}},
+                        )
+                        .await
+                        .map_err(backend)?;
+                    if result.matched_count == 0 {
+                        return Err(conflict);
+                    }
+                    Ok(())
+                }
+            }
+        })
+        .await
     }
 
-    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError> {
+    async fn delete_room(&self, room_id: &str, expected: Option<u64>) -> Result<(), StoreError> {
         self.call(async {
-            self.coll("lobby_rooms")
-                .delete_one(doc! {"_id": room_id})
+            let filter = match expected {
+                None => doc! {"_id": room_id},
+                Some(v) => doc! {"_id": room_id, "version": v as i64},
+            };
+            let result = self
+                .coll("lobby_rooms")
+                .delete_one(filter)
                 .await
-                .map(|_| ())
-                .map_err(backend)
+                .map_err(backend)?;
+            if let Some(v) = expected
+                && result.deleted_count == 0
+            {
+                return Err(StoreError::Conflict { expected: v });
+            }
+            Ok(())
         })
         .await
     }
@@ -397,6 +454,15 @@ impl GameStore for MongoStore {
     async fn rooms(&self) -> Result<Vec<String>, StoreError> {
         self.call(async {
             let docs = all(self.coll("lobby_rooms").find(doc! {})).await?;
+            for d in docs.iter().filter(|d| !d.contains_key("version")) {
+                // Stored before rooms had versions: they are at 0.
+                if let Ok(id) = d.get_str("_id") {
+                    self.coll("lobby_rooms")
+                        .update_one(doc! {"_id": id}, doc! {"$set": {"version": 0_i64}})
+                        .await
+                        .map_err(backend)?;
+                }
+            }
             docs.iter()
                 .map(|d| d.get_str("record").map(str::to_string).map_err(backend))
                 .collect()

@@ -380,26 +380,61 @@ impl GameStore for SqliteStore {
         .await
     }
 
-    async fn save_room(&self, room_id: &str, record: &str) -> Result<(), StoreError> {
+    async fn save_room(
+        &self,
+        room_id: &str,
+        record: &str,
+        _version: u64,
+        expected: Option<u64>,
+    ) -> Result<(), StoreError> {
         let (id, record) = (room_id.to_string(), record.to_string());
         self.call(move |conn| {
-            conn.execute(
-                "INSERT INTO lobby_rooms (id, record) VALUES (?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET record = excluded.record",
-                params![id, record],
-            )
-            .map(|_| ())
-            .map_err(backend)
+            let written = match expected {
+                None => conn.execute(
+                    "INSERT INTO lobby_rooms (id, record) VALUES (?1, ?2) ON CONFLICT(id) DO NOTHING",
+                    params![id, record],
+                ),
+                // The version lives in the record; rooms stored before it
+                // had one are at 0.
+                Some(v) => conn.execute(
+                    "UPDATE lobby_rooms SET record = ?1
+                     WHERE id = ?2 AND COALESCE(json_extract(record, '$.version'), 0) = ?3",
+                    params![record, id, v as i64],
+                ),
+            }
+            .map_err(backend)?;
+            if written == 0 {
+                return Err(StoreError::Conflict {
+                    expected: expected.unwrap_or(0),
+                });
+            }
+            Ok(())
         })
         .await
     }
 
-    async fn delete_room(&self, room_id: &str) -> Result<(), StoreError> {
+    async fn delete_room(&self, room_id: &str, expected: Option<u64>) -> Result<(), StoreError> {
         let id = room_id.to_string();
         self.call(move |conn| {
-            conn.execute("DELETE FROM lobby_rooms WHERE id = ?1", params![id])
-                .map(|_| ())
-                .map_err(backend)
+            match expected {
+                None => conn
+                    .execute("DELETE FROM lobby_rooms WHERE id = ?1", params![id])
+                    .map(|_| ())
+                    .map_err(backend),
+                Some(v) => {
+                    let deleted = conn
+                        .execute(
+                            "DELETE FROM lobby_rooms
+                             WHERE id = ?1 AND COALESCE(json_extract(record, '$.version'), 0) = ?2",
+                            params![id, v as i64],
+                        )
+                        .map_err(backend)?;
+                    if deleted == 0 {
+                        return Err(StoreError::Conflict { expected: v });
+                    }
+                    Ok(())
+                }
+            }
         })
         .await
     }

@@ -22,7 +22,6 @@ interface Room {
   private: boolean;
   members: Member[];
   timeControl: unknown;
-  gameId: string | null;
 }
 
 /** Clock settings offered when creating a room. */
