@@ -213,8 +213,10 @@ export async function listenerMatrix(game, { cat, dan }, where, announce) {
   assert.deepEqual(heard(cat.socket), versions);
   assert.deepEqual(heard(oldSocket), versions.slice(0, 1));
   assert.deepEqual(heard(p1.socket), versions.slice(1));
+  for (const socket of [p0.socket, p1.socket, cat.socket]) {
+    assert.equal(payloads(socket, "game:ended").filter((e) => e.gameId === gameId).length, 1, "game:ended once");
+  }
   for (const socket of [p0.socket, p1.socket, oldSocket, cat.socket]) {
-    assert.equal(payloads(socket, "game:ended").filter((e) => e.gameId === gameId).length, 1);
     assert.equal(payloads(socket, "ack:game:sync").length, 0, "no listener resynced");
   }
   return { gameId, seats: [p0, p1] };
