@@ -782,6 +782,25 @@ fn admin_notice(game: &GameRecord, event: &'static str) -> Delivery {
     }
 }
 
+/// `game:ended` of a game that ended without a result or a final view
+/// (`flag`: `aborted`, `expired`), and its notice for admins.
+fn ended_without_result(game: &GameRecord, flag: &'static str) -> [Delivery; 2] {
+    let outcome = game.outcome().cloned().unwrap_or_default();
+    let mut payload = json!({
+        "gameId": game.id,
+        "version": game.version,
+        "outcome": outcome,
+        "reason": outcome.reason,
+    });
+    payload[flag] = json!(true);
+    let to_game = Delivery {
+        to: everyone_in(game),
+        event: "game:ended",
+        payload,
+    };
+    [to_game, admin_notice(game, "game:ended")]
+}
+
 /// `game:ended` for everyone in the game, and its notice for admins.
 fn ended(game: &GameRecord, views: &Views) -> [Delivery; 2] {
     let outcome = game.outcome().cloned().unwrap_or_default();

@@ -92,19 +92,10 @@ impl GameService {
             game.updated_at = now;
             self.store.update(game, expected, Some(&change)).await?;
             tracing::warn!(game = %game.id, admin = %admin.id, reason, "game aborted");
-            let mut reply = Reply::default();
-            reply.deliveries.push(Delivery {
-                to: everyone_in(game),
-                event: "game:ended",
-                payload: json!({
-                    "gameId": game.id,
-                    "version": game.version,
-                    "outcome": outcome,
-                    "reason": outcome.reason,
-                    "aborted": true,
-                }),
-            });
-            reply.deliveries.push(admin_notice(game, "game:ended"));
+            let mut reply = Reply {
+                deliveries: ended_without_result(game, "aborted").into(),
+                ..Reply::default()
+            };
             reply.ack.insert("gameId".into(), json!(game.id));
             reply.ack.insert("version".into(), json!(game.version));
             Ok(reply)

@@ -108,20 +108,10 @@ impl GameService {
         game.updated_at = now.max(game.updated_at + 1);
         self.store.update(game, expected, Some(&change)).await?;
         tracing::info!(game = %game.id, "waiting game expired");
-        let mut reply = Reply::default();
-        reply.deliveries.push(Delivery {
-            to: everyone_in(game),
-            event: "game:ended",
-            payload: json!({
-                "gameId": game.id,
-                "version": game.version,
-                "outcome": outcome,
-                "reason": outcome.reason,
-                "expired": true,
-            }),
-        });
-        reply.deliveries.push(admin_notice(game, "game:ended"));
-        Ok(reply)
+        Ok(Reply {
+            deliveries: ended_without_result(game, "expired").into(),
+            ..Reply::default()
+        })
     }
 
     /// A player's last socket closed: tell the others and start the
