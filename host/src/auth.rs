@@ -89,9 +89,18 @@ pub enum AuthError {
     /// The token has expired.
     #[error("authentication failed: token expired")]
     Expired,
+    /// The token's `nbf` (not before) is still to come.
+    #[error("authentication failed: token not valid yet")]
+    NotYetValid,
     /// Bad signature, bad shape, unknown algorithm.
     #[error("authentication failed: invalid token: {0}")]
     Invalid(String),
+    /// The handshake's `auth` object is larger than a token needs.
+    #[error("authentication failed: the auth object is over {max} bytes")]
+    Oversized {
+        /// The limit.
+        max: usize,
+    },
     /// The user is banned.
     #[error("authentication failed: banned")]
     Banned,
@@ -122,6 +131,21 @@ pub struct KeySettings {
     pub rsa_public_keys: Vec<std::path::PathBuf>,
     /// PEM files of Ed25519 public keys of platforms that issue tokens.
     pub ed25519_public_keys: Vec<std::path::PathBuf>,
+    /// How far `exp` and `nbf` may be off, in seconds (clock skew between
+    /// the issuer and the host).
+    pub leeway_secs: u64,
+}
+
+/// The default [`KeySettings::leeway_secs`].
+pub const DEFAULT_LEEWAY_SECS: u64 = 5;
+
+/// Every key checks `exp` (required) and `nbf` (when present), with the
+/// configured leeway.
+fn validation(algorithm: Algorithm, leeway_secs: u64) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.validate_nbf = true;
+    validation.leeway = leeway_secs;
+    validation
 }
 
 impl TokenService {
@@ -133,19 +157,19 @@ impl TokenService {
         );
         let mut verifiers = vec![(
             DecodingKey::from_secret(&keys.secret),
-            Validation::new(Algorithm::HS256),
+            validation(Algorithm::HS256, keys.leeway_secs),
         )];
         for path in &keys.rsa_public_keys {
             let pem = read(path)?;
             let key = DecodingKey::from_rsa_pem(&pem)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            verifiers.push((key, Validation::new(Algorithm::RS256)));
+            verifiers.push((key, validation(Algorithm::RS256, keys.leeway_secs)));
         }
         for path in &keys.ed25519_public_keys {
             let pem = read(path)?;
             let key = DecodingKey::from_ed_pem(&pem)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            verifiers.push((key, Validation::new(Algorithm::EdDSA)));
+            verifiers.push((key, validation(Algorithm::EdDSA, keys.leeway_secs)));
         }
         Ok(TokenService {
             secret: EncodingKey::from_secret(&keys.secret),
@@ -171,6 +195,9 @@ impl TokenService {
                 Ok(data) => return user_of(data.claims),
                 Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
                     return Err(AuthError::Expired);
+                }
+                Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ImmatureSignature) => {
+                    return Err(AuthError::NotYetValid);
                 }
                 Err(e) => last = AuthError::Invalid(e.to_string()),
             }
@@ -202,13 +229,14 @@ fn user_of(claims: Claims) -> Result<User, AuthError> {
     if claims.sub.is_empty() || claims.sub.len() > 128 {
         return Err(AuthError::Invalid("sub must be 1-128 characters".into()));
     }
-    let name = claims
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| claims.sub.clone());
+    // A name the host would not give a guest is replaced by the id.
+    let name = match claims.name.as_deref().map(valid_name) {
+        Some(Ok(name)) => name,
+        _ => claims.sub.chars().take(MAX_NAME_CHARS).collect(),
+    };
     Ok(User {
         id: claims.sub,
-        name: name.chars().take(32).collect(),
+        name,
         role: claims.role,
     })
 }
@@ -217,11 +245,51 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| anyhow::anyhow!("reading key {}: {e}", path.display()))
 }
 
-/// A display name a guest may take: 1-32 characters, no control characters.
-pub fn valid_name(name: &str) -> Option<String> {
+/// The longest display name, in characters.
+pub const MAX_NAME_CHARS: usize = 32;
+
+/// A display name as the host keeps it: NFC-normalised and trimmed, 1-32
+/// characters of which at least one is a letter or a digit, and none a
+/// control, format (bidirectional overrides, zero-width characters) or
+/// line or paragraph separator: a name others see must look like what it
+/// is. The error says which rule failed.
+pub fn valid_name(name: &str) -> Result<String, &'static str> {
+    use unicode_normalization::UnicodeNormalization as _;
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+    // Room for 32 characters of 4 bytes and generous whitespace around
+    // them: nothing larger is worth normalising.
+    if name.len() > 4 * MAX_NAME_CHARS * 4 {
+        return Err("a name is at most 32 characters");
+    }
+    let name: String = name.nfc().collect();
     let name = name.trim();
-    let ok = !name.is_empty() && name.chars().count() <= 32 && !name.chars().any(char::is_control);
-    ok.then(|| name.to_string())
+    if name.is_empty() {
+        return Err("a name needs at least one character");
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err("a name is at most 32 characters");
+    }
+    let hidden = name.chars().any(|c| {
+        matches!(
+            c.general_category(),
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+                | GeneralCategory::Unassigned
+                | GeneralCategory::PrivateUse
+                | GeneralCategory::Surrogate
+        )
+    });
+    if hidden {
+        return Err(
+            "a name may not contain control, formatting (direction overrides, zero-width) or line-separator characters",
+        );
+    }
+    if !name.chars().any(char::is_alphanumeric) {
+        return Err("a name needs at least one letter or digit");
+    }
+    Ok(name.to_string())
 }
 
 /// Loads the HS256 secret from `path`, creating a random one on first use,
@@ -252,6 +320,7 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn service() -> TokenService {
         TokenService::new(&KeySettings {
@@ -295,6 +364,7 @@ mod tests {
             secret: b"0123456789abcdef0123456789abcdef".to_vec(),
             rsa_public_keys: vec![format!("{keys}rsa-public.pem").into()],
             ed25519_public_keys: vec![format!("{keys}ed25519-public.pem").into()],
+            ..KeySettings::default()
         })
         .unwrap();
         let claims = Claims {
@@ -344,5 +414,69 @@ mod tests {
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &svc.secret).unwrap();
         assert_eq!(svc.verify(&token), Err(AuthError::Expired));
+    }
+
+    fn signed(claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_token_is_refused_before_its_nbf_give_or_take_the_leeway() {
+        let svc = TokenService::new(&KeySettings {
+            secret: b"0123456789abcdef0123456789abcdef".to_vec(),
+            leeway_secs: 5,
+            ..KeySettings::default()
+        })
+        .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let later = signed(json!({"sub": "u", "role": "player", "exp": now + 7200, "nbf": now + 3600}));
+        assert_eq!(svc.verify(&later), Err(AuthError::NotYetValid));
+        let skewed = signed(json!({"sub": "u", "role": "player", "exp": now + 7200, "nbf": now + 2}));
+        assert!(svc.verify(&skewed).is_ok(), "within the leeway");
+        let just_expired = signed(json!({"sub": "u", "role": "player", "exp": now - 2}));
+        assert!(svc.verify(&just_expired).is_ok(), "within the leeway");
+        let expired = signed(json!({"sub": "u", "role": "player", "exp": now - 30}));
+        assert_eq!(svc.verify(&expired), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn names_are_normalised_and_must_look_like_what_they_are() {
+        assert_eq!(valid_name("  Ada  ").unwrap(), "Ada");
+        // NFC: "e" + combining acute becomes one character.
+        assert_eq!(valid_name("Rene\u{301}").unwrap(), "Ren\u{e9}");
+        assert_eq!(valid_name("Zoë 2").unwrap(), "Zoë 2");
+        assert_eq!(valid_name("李小龍").unwrap(), "李小龍");
+        assert_eq!(valid_name(&"x".repeat(32)).unwrap().len(), 32);
+        for bad in [
+            "",
+            "   ",
+            "\u{200b}\u{200b}",
+            "\u{202e}Victim",
+            "Ada\u{2028}Admin",
+            "Ada\u{2029}Bob",
+            "tab\there",
+            "\u{feff}Bob",
+            "...",
+            "--",
+        ] {
+            assert!(valid_name(bad).is_err(), "{bad:?} is refused");
+        }
+        assert!(valid_name(&"x".repeat(33)).is_err());
+        assert!(valid_name(&" ".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn a_platform_name_the_host_would_refuse_is_replaced_by_the_id() {
+        let svc = service();
+        let token = signed(json!({"sub": "u-9", "name": "\u{202e}Admin", "role": "player", "exp": 4_000_000_000u64}));
+        assert_eq!(svc.verify(&token).unwrap().name, "u-9");
     }
 }

@@ -45,6 +45,10 @@ pub enum PluginCommand {
     Activate(admin_client::ActivateArgs),
     /// Go back to the previously active version (admin token).
     Rollback(admin_client::RollbackArgs),
+    /// Compile a component into a compile cache (what the host runs, under
+    /// a budget, for each new component).
+    #[command(hide = true)]
+    Precompile(plugin_cmd::PrecompileArgs),
 }
 
 /// Runs the parsed command line.
@@ -55,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             .map(|()| std::process::ExitCode::SUCCESS),
         Command::Token(args) => token::run(args).map(|()| std::process::ExitCode::SUCCESS),
         Command::Plugin(PluginCommand::Check(args)) => plugin_cmd::check(args).await,
+        Command::Plugin(PluginCommand::Precompile(args)) => Ok(plugin_cmd::precompile(args)),
         Command::Plugin(PluginCommand::New(args)) => {
             plugin_cmd::new(args).map(|()| std::process::ExitCode::SUCCESS)
         }

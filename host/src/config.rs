@@ -35,11 +35,102 @@ pub struct Config {
     pub waiting_game_expiry_ms: u64,
     /// Lobby caps.
     pub lobby: LobbySettings,
+    /// What one user or one client address may hold or send.
+    pub limits: LimitSettings,
     /// MongoDB for durable state instead of the embedded SQLite file
     /// (`mongodb://host:port/database`); set it on every node of a cluster.
     pub mongodb_url: Option<String>,
     /// Redis shared by the nodes of a cluster (`redis://host:port`).
     pub redis_url: Option<String>,
+}
+
+/// What one user or one client address may hold or send.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Games one user created that may wait for players at once.
+    pub waiting_games_per_user: usize,
+    /// Games one user may spectate at once.
+    pub spectated_games_per_user: usize,
+    /// Open connections, in total.
+    pub max_connections: usize,
+    /// Open connections from one client address.
+    pub max_connections_per_address: usize,
+    /// Sustained HTTP API requests per second from one client address.
+    pub api_per_second: u32,
+    /// HTTP API requests one client address may send at once.
+    pub api_burst: u32,
+    /// Guest tokens one client address may take per minute.
+    pub guests_per_minute: u32,
+    /// Guest tokens one client address may take at once.
+    pub guest_burst: u32,
+    /// Proxies in front of the host whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Loopback clients skip the per-address caps and budgets.
+    pub exempt_loopback: bool,
+    /// How long a client may take to send a request's headers (and sit
+    /// idle between requests), in ms.
+    pub header_read_timeout_ms: u64,
+    /// How long a client may take to send a request's body, in ms.
+    pub body_timeout_ms: u64,
+    /// How long a public API request may take to answer, in ms.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        let caps = crate::game::service::UserCaps::default();
+        let admission = crate::http::admission::AdmissionSettings::default();
+        LimitSettings {
+            waiting_games_per_user: caps.waiting_games,
+            spectated_games_per_user: caps.spectating,
+            max_connections: admission.max_connections,
+            max_connections_per_address: admission.max_connections_per_address,
+            api_per_second: admission.api_per_second,
+            api_burst: admission.api_burst,
+            guests_per_minute: admission.guests_per_minute,
+            guest_burst: admission.guest_burst,
+            trusted_proxies: admission.trusted_proxies,
+            exempt_loopback: admission.exempt_loopback,
+            header_read_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            request_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl LimitSettings {
+    /// The connection caps and HTTP budgets.
+    pub fn admission(&self) -> crate::http::admission::AdmissionSettings {
+        crate::http::admission::AdmissionSettings {
+            max_connections: self.max_connections.max(1),
+            max_connections_per_address: self.max_connections_per_address.max(1),
+            api_per_second: self.api_per_second,
+            api_burst: self.api_burst,
+            guests_per_minute: self.guests_per_minute,
+            guest_burst: self.guest_burst,
+            trusted_proxies: self.trusted_proxies.clone(),
+            exempt_loopback: self.exempt_loopback,
+        }
+    }
+
+    /// The HTTP time limits.
+    pub fn timeouts(&self) -> crate::http::Timeouts {
+        let ms = |v: u64| Duration::from_millis(v.max(100));
+        crate::http::Timeouts {
+            header_read: ms(self.header_read_timeout_ms),
+            body: ms(self.body_timeout_ms),
+            request: ms(self.request_timeout_ms),
+        }
+    }
+
+    /// The per-user caps, as the game service takes them.
+    pub fn user_caps(&self) -> crate::game::service::UserCaps {
+        crate::game::service::UserCaps {
+            waiting_games: self.waiting_games_per_user,
+            spectating: self.spectated_games_per_user,
+        }
+    }
 }
 
 /// Lobby caps.
@@ -82,8 +173,12 @@ pub struct SocketSettings {
     pub ping_timeout_ms: u64,
     /// How long a transport upgrade may take, in ms.
     pub upgrade_timeout_ms: u64,
-    /// Largest message a client may send, in bytes.
+    /// Largest message a client may send, in bytes, on either transport
+    /// (a polling request body, a websocket message or frame).
     pub max_payload_bytes: u64,
+    /// How long a new connection may take to authenticate (send its
+    /// CONNECT with a token), in ms; it is closed after that.
+    pub connect_timeout_ms: u64,
     /// Origins allowed to connect from a browser (CORS, with credentials).
     pub cors_origins: Vec<String>,
 }
@@ -95,13 +190,14 @@ impl Default for SocketSettings {
             ping_timeout_ms: 60_000,
             upgrade_timeout_ms: 10_000,
             max_payload_bytes: 1_000_000,
+            connect_timeout_ms: 5_000,
             cors_origins: vec!["http://localhost:3000".into()],
         }
     }
 }
 
 /// Where token keys come from.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// HS256 secret (at least 32 bytes). Without one the host keeps a
@@ -111,6 +207,19 @@ pub struct AuthSettings {
     pub rsa_public_keys: Vec<PathBuf>,
     /// PEM files of Ed25519 public keys of platforms that issue tokens.
     pub ed25519_public_keys: Vec<PathBuf>,
+    /// Clock skew allowed on a token's `exp` and `nbf`, in seconds.
+    pub leeway_secs: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            secret: None,
+            rsa_public_keys: Vec::new(),
+            ed25519_public_keys: Vec::new(),
+            leeway_secs: crate::auth::DEFAULT_LEEWAY_SECS,
+        }
+    }
 }
 
 /// Per-user event budget.
@@ -159,6 +268,10 @@ pub struct PluginSettings {
     pub output_kib: usize,
     /// Largest component an admin may upload, in MiB.
     pub max_upload_mib: usize,
+    /// Most memory compiling one new component may take, in MiB.
+    pub compile_memory_mib: u64,
+    /// Longest compiling one new component may take, in seconds.
+    pub compile_timeout_secs: u64,
     /// A version neither active nor pinned by a running game is unloaded
     /// after this long unused, in seconds.
     pub unload_after_secs: u64,
@@ -184,6 +297,7 @@ impl Default for Config {
             reconnect_grace_ms: 30_000,
             waiting_game_expiry_ms: crate::game::service::DEFAULT_WAITING_EXPIRY_MS,
             lobby: LobbySettings::default(),
+            limits: LimitSettings::default(),
             mongodb_url: None,
             redis_url: None,
         }
@@ -199,6 +313,8 @@ impl Default for PluginSettings {
             memory_mib: limits.memory_bytes >> 20,
             output_kib: limits.output_bytes >> 10,
             max_upload_mib: 32,
+            compile_memory_mib: 1024,
+            compile_timeout_secs: 120,
             unload_after_secs: 300,
             breaker_window_secs: breaker.window.as_secs(),
             breaker_min_calls: breaker.min_calls,
@@ -214,6 +330,17 @@ impl PluginSettings {
             window: Duration::from_secs(self.breaker_window_secs.max(1)),
             min_calls: self.breaker_min_calls.max(1),
             failure_ratio: self.breaker_failure_ratio.clamp(0.0, 1.0),
+        }
+    }
+
+    /// The budget of compiling a new component in a child process
+    /// (`program`, this binary).
+    pub fn compile_budget(&self, program: PathBuf) -> crate::plugin::isolation::CompileBudget {
+        crate::plugin::isolation::CompileBudget {
+            program,
+            memory_bytes: self.compile_memory_mib.max(64) << 20,
+            time: Duration::from_secs(self.compile_timeout_secs.max(1)),
+            instance_memory_bytes: self.limits().memory_bytes,
         }
     }
 
@@ -249,6 +376,7 @@ impl Config {
             secret,
             rsa_public_keys: self.auth.rsa_public_keys.clone(),
             ed25519_public_keys: self.auth.ed25519_public_keys.clone(),
+            leeway_secs: self.auth.leeway_secs,
         })
     }
 

@@ -5,6 +5,7 @@
 //! everyone else; the realtime layer turns those into Socket.IO emits.
 
 pub mod error;
+pub mod faces;
 pub mod record;
 pub mod scheduler;
 pub mod service;

@@ -11,6 +11,8 @@
 //! - `/api/admin/...`: the admin API ([`admin`]).
 
 pub mod admin;
+pub mod admission;
+pub mod server;
 
 use crate::admin::AdminService;
 use crate::auth::{Role, TokenService, User, valid_name};
@@ -42,20 +44,48 @@ pub struct AppState {
     /// The breakers of the outside services this node needs; any open one
     /// makes it unready.
     pub breakers: Vec<crate::breaker::CircuitBreaker>,
+    /// The per-address budgets.
+    pub admission: Arc<admission::Admission>,
+    /// The HTTP time limits.
+    pub timeouts: Timeouts,
 }
 
-/// The router of every HTTP route.
+/// The HTTP time limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// How long a client may take to send a request's headers, and how long
+    /// a kept-alive connection may sit idle before its next request.
+    pub header_read: std::time::Duration,
+    /// How long a client may take to send a request's body.
+    pub body: std::time::Duration,
+    /// How long a public API request may take to answer.
+    pub request: std::time::Duration,
+}
+
+/// The router of every HTTP route. The API spends from the client
+/// address's budget; health and metrics (polled by the operator's tools)
+/// do not.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+    let budget = axum::middleware::from_fn_with_state(state.admission.clone(), admission::budget);
+    let public = Router::new()
         .route("/api/games", get(list_games))
         .route("/api/games/{id}", get(get_game))
         .route("/api/users/{id}/games", get(user_games))
         .route("/api/live-games", get(live_games))
         .route("/api/auth/guest", post(guest))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.timeouts.request,
+        ));
+    // Admin requests (uploads that compile a component) may take longer.
+    let api = public
         .nest("/api/admin", admin::router(state.max_upload_bytes))
+        .layer(budget);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .merge(api)
         .with_state(state)
 }
 
@@ -205,12 +235,7 @@ async fn guest(
     body: Result<Json<GuestRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Json(request) = body.map_err(|e| GameError::new(ErrorCode::Malformed, e.body_text()))?;
-    let name = valid_name(&request.name).ok_or_else(|| {
-        GameError::new(
-            ErrorCode::Malformed,
-            "a name is 1-32 characters without control characters",
-        )
-    })?;
+    let name = valid_name(&request.name).map_err(|rule| GameError::new(ErrorCode::Malformed, rule))?;
     let user = User {
         id: format!("guest-{}", uuid::Uuid::new_v4().simple()),
         name,

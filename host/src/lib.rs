@@ -13,7 +13,9 @@
 //! - [`lobby`]: lobby rooms and the quick-play queue.
 //! - [`auth`]: tokens and roles.
 //! - [`realtime`]: the Socket.IO handlers.
-//! - [`http`]: the HTTP API (axum).
+//! - [`http`]: the HTTP API (axum), the accept loop with its timeouts, and
+//!   admission (connection caps, per-address budgets).
+//! - [`logging`]: log lines a flood cannot multiply.
 //! - [`config`]: settings from flags, a file and `GAMEHOST_*` variables.
 //! - [`cli`]: the `gamehost` command line.
 
@@ -26,6 +28,7 @@ pub mod config;
 pub mod game;
 pub mod http;
 pub mod lobby;
+pub mod logging;
 pub mod metrics;
 pub mod plugin;
 pub mod realtime;

@@ -17,6 +17,7 @@ pub mod conformance;
 pub mod engine;
 pub mod health;
 pub mod instance;
+pub mod isolation;
 pub mod limits;
 pub mod sandbox;
 pub mod watch;

@@ -67,6 +67,37 @@ pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Flags of `gamehost plugin precompile`.
+#[derive(Args, Debug)]
+pub struct PrecompileArgs {
+    /// The compile cache to write into.
+    #[arg(long)]
+    pub cache_dir: PathBuf,
+    /// The instance memory cap the host's engine is built with.
+    #[arg(long)]
+    pub instance_memory_bytes: usize,
+    /// The component.
+    pub component: PathBuf,
+}
+
+/// Compiles a component into the cache; exits 2 with the reason on stderr
+/// when it is not a valid component.
+pub fn precompile(args: PrecompileArgs) -> ExitCode {
+    let compiled = std::fs::read(&args.component)
+        .with_context(|| format!("reading {}", args.component.display()))
+        .and_then(|bytes| {
+            let engine = PluginEngine::for_compiling(args.cache_dir, args.instance_memory_bytes)?;
+            engine.compile(&bytes).map(|_| ())
+        });
+    match compiled {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", crate::plugin::error_chain(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// Flags of `gamehost plugin new`.
 #[derive(Args, Debug)]
 pub struct NewArgs {

@@ -20,7 +20,7 @@ use axum::http::{HeaderValue, Method};
 use clap::Args;
 use socketioxide::adapter::Emitter;
 use socketioxide::layer::SocketIoLayer;
-use socketioxide::{SocketIo, TransportType};
+use socketioxide::{ParserConfig, SocketIo, TransportType};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -133,7 +133,9 @@ impl ServeArgs {
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
     let limits = config.plugin.limits();
-    let engine = PluginEngine::new(Some(config.cache_dir()), limits.memory_bytes)?;
+    let program = std::env::current_exe().context("finding this program, to compile components with")?;
+    let engine = PluginEngine::new(Some(config.cache_dir()), limits.memory_bytes)?
+        .isolate_compiles(config.plugin.compile_budget(program));
     let node_id = uuid::Uuid::new_v4().simple().to_string();
     let mut breakers = Vec::new();
     let redis = match &config.redis_url {
@@ -238,7 +240,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         outbox.clone(),
         config.reconnect_grace_ms,
     )
-    .waiting_expiry(config.waiting_game_expiry_ms);
+    .waiting_expiry(config.waiting_game_expiry_ms)
+    .user_caps(config.limits.user_caps());
     if let Some(redis) = &redis {
         let presence =
             crate::cluster::presence::RedisPresence::start(redis.clone(), node_id.clone());
@@ -286,12 +289,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if !config.web_dir.join("index.html").exists() {
         tracing::warn!(dir = %config.web_dir.display(), "no browser client there (build it with `npm run build` in web/); / answers 404");
     }
+    let admission = crate::http::admission::Admission::new(config.limits.admission());
+    let timeouts = config.limits.timeouts();
     let socket = &config.socket;
+    let max_message = usize::try_from(socket.max_payload_bytes).unwrap_or(usize::MAX);
     let builder = SocketIo::builder()
         .ping_interval(Duration::from_millis(socket.ping_interval_ms))
         .ping_timeout(Duration::from_millis(socket.ping_timeout_ms))
         .upgrade_timeout(Duration::from_millis(socket.upgrade_timeout_ms))
         .max_payload(socket.max_payload_bytes)
+        .ws_max_message_size(max_message)
+        .ws_max_frame_size(max_message)
+        .connect_timeout(Duration::from_millis(socket.connect_timeout_ms.max(100)))
+        // No event uses binary attachments: a packet that announces any is
+        // refused (and its connection closed) before one is buffered.
+        .with_parser(
+            ParserConfig::common()
+                .max_incoming_binaries(0)
+                .max_incoming_binary_buf_size(0)
+                .packet_completion_timeout(Duration::from_secs(1)),
+        )
         .transports([TransportType::Polling, TransportType::Websocket]);
     let parts = AppParts {
         games,
@@ -309,6 +326,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         max_upload_bytes: config.plugin.max_upload_mib.max(1) << 20,
         breakers,
         web_dir: config.web_dir.clone(),
+        admission: admission.clone(),
+        timeouts,
     };
     let app = match &redis {
         Some(redis) => {
@@ -327,6 +346,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     .layer(cors(&socket.cors_origins));
+    // Every request body (API, polling, uploads) must have arrived within
+    // the body timeout of its headers, however it trickles in.
+    let app = app.layer(tower_http::timeout::RequestBodyDeadlineLayer::new(timeouts.body));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -334,17 +356,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(address = %local, "gamehost listening");
     // The one line scripts and tests wait for.
     println!("gamehost listening on http://{local}");
-    // A move answers with two small writes (broadcast, then ack): without
-    // TCP_NODELAY, Nagle and delayed ACKs stall each by tens of ms.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    crate::http::server::serve(listener, app, admission, timeouts, shutdown_signal()).await;
     tracing::info!("gamehost stopped");
     Ok(())
 }
@@ -361,6 +373,8 @@ struct AppParts {
     max_upload_bytes: usize,
     breakers: Vec<crate::breaker::CircuitBreaker>,
     web_dir: PathBuf,
+    admission: Arc<crate::http::admission::Admission>,
+    timeouts: crate::http::Timeouts,
 }
 
 /// The HTTP routes and the Socket.IO handlers over the adapter `A`.
@@ -380,6 +394,8 @@ fn app<A: crate::realtime::NodeAdapter>(
         max_upload_bytes,
         breakers,
         web_dir,
+        admission,
+        timeouts,
     } = parts;
     let realtime = Realtime::attach(
         io,
@@ -403,6 +419,8 @@ fn app<A: crate::realtime::NodeAdapter>(
         realtime,
         max_upload_bytes,
         breakers,
+        admission,
+        timeouts,
     })
     .fallback_service(http::web_client(&web_dir))
     .layer(layer)

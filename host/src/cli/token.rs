@@ -29,8 +29,7 @@ pub struct TokenArgs {
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     let config = args.common.load()?;
     let tokens = TokenService::new(&config.key_settings()?)?;
-    let name = crate::auth::valid_name(&args.name)
-        .ok_or_else(|| anyhow::anyhow!("a name is 1-32 characters"))?;
+    let name = crate::auth::valid_name(&args.name).map_err(|rule| anyhow::anyhow!("{rule}"))?;
     let id = args.user_id.unwrap_or_else(|| {
         format!(
             "{}-{}",

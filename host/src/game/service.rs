@@ -148,7 +148,29 @@ pub struct GameService {
     watchers: Arc<dyn Watchers>,
     /// How long a game may wait for its free seats, in ms.
     waiting_expiry_ms: u64,
+    /// What one user may hold at once.
+    caps: UserCaps,
+    /// Each game's last record and views, for reads.
+    faces: crate::game::faces::Faces,
     online: Mutex<HashMap<String, usize>>,
+}
+
+/// What one user may hold at once, so that no account can fill the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserCaps {
+    /// Games they created that still wait for players.
+    pub waiting_games: usize,
+    /// Games they spectate.
+    pub spectating: usize,
+}
+
+impl Default for UserCaps {
+    fn default() -> Self {
+        UserCaps {
+            waiting_games: 5,
+            spectating: 20,
+        }
+    }
 }
 
 /// How long a game waits for players by default: 10 minutes.
@@ -206,6 +228,8 @@ impl GameService {
             shared_presence: None,
             watchers: Arc::new(LocalWatchers::default()),
             waiting_expiry_ms: DEFAULT_WAITING_EXPIRY_MS,
+            caps: UserCaps::default(),
+            faces: crate::game::faces::Faces::default(),
             online: Mutex::new(HashMap::new()),
         }
     }
@@ -227,6 +251,15 @@ impl GameService {
     /// Games still waiting for players after `ms` end as expired.
     pub fn waiting_expiry(mut self, ms: u64) -> Self {
         self.waiting_expiry_ms = ms.max(1);
+        self
+    }
+
+    /// What one user may hold at once.
+    pub fn user_caps(mut self, caps: UserCaps) -> Self {
+        self.caps = UserCaps {
+            waiting_games: caps.waiting_games.max(1),
+            spectating: caps.spectating.max(1),
+        };
         self
     }
 
@@ -370,15 +403,36 @@ impl GameService {
         let result = f(&mut working).await;
         if result.is_ok() {
             *game = working;
-        } else if let Err(GameError {
-            code: ErrorCode::Conflict,
-            ..
-        }) = &result
-        {
-            // Someone else wrote: drop the cache so the next request reloads.
-            *guard = None;
+            self.faces.set_record(game);
+        } else {
+            self.faces.forget_views(id);
+            if let Err(GameError {
+                code: ErrorCode::Conflict,
+                ..
+            }) = &result
+            {
+                // Someone else wrote: drop the cache so the next request reloads.
+                *guard = None;
+                self.faces.forget(id);
+            }
         }
         result
+    }
+
+    /// Runs `f` on the game `id` as it stands, for a request that changes
+    /// nothing in it: on one node from its face, without the game's lock
+    /// (see [`crate::game::faces`]); in a cluster from the store.
+    async fn read_game<T>(
+        &self,
+        id: &str,
+        f: impl AsyncFnOnce(&GameRecord) -> Result<T, GameError>,
+    ) -> Result<T, GameError> {
+        if !self.shared_store
+            && let Some(game) = self.faces.record(id)
+        {
+            return f(&game).await;
+        }
+        self.with_game(id, async |game| f(game).await).await
     }
 
     /// The rules `game` is pinned to, whatever is active now.
@@ -395,19 +449,26 @@ impl GameService {
         })
     }
 
-    /// Every view of `game` as it stands.
-    async fn render(&self, game: &GameRecord) -> Result<Views, GameError> {
+    /// Every view of `game` as it stands (rendered once per version).
+    async fn render(&self, game: &GameRecord) -> Result<Arc<Views>, GameError> {
+        if let Some(views) = self.faces.views(game) {
+            return Ok(views);
+        }
         let plugin = self.plugin_of(game).await?;
         let state = game.state.clone();
         let phase = game.phase.clone();
         let seats = game.players.len() as u32;
         let active = game.status == Status::Active;
         let seed = entropy(game.seed, game.ply);
-        Ok(plugin
-            .run(seed, move |i| {
-                views::render(i, &state, &phase, seats, active)
-            })
-            .await?)
+        let views = Arc::new(
+            plugin
+                .run(seed, move |i| {
+                    views::render(i, &state, &phase, seats, active)
+                })
+                .await?,
+        );
+        self.faces.set_views(game, views.clone());
+        Ok(views)
     }
 
     async fn snapshot_for(&self, game: &GameRecord, views: &Views, seat: Option<Seat>) -> Value {
@@ -491,6 +552,7 @@ impl GameService {
                 })
                 .await?;
             let (transition, views) = applied.map_err(move_error)?;
+            let views = Arc::new(views);
             check_seats(&transition, seats)?;
             let now = now_ms();
             let expected = game.version;
@@ -509,6 +571,7 @@ impl GameService {
             game.ply += 1;
             game.draw_offer = None;
             self.store.update(game, expected, Some(&change)).await?;
+            self.faces.set_views(game, views.clone());
             self.schedule_clock(game);
             let mut reply = Reply {
                 deliveries: self.move_made(game, &views, &change),

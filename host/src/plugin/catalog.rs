@@ -502,6 +502,11 @@ impl PluginCatalog {
         source: Source,
         uploader: &str,
     ) -> Result<Published, CatalogError> {
+        // Whatever its source, a component is first compiled within the
+        // compile budget, out of this process.
+        super::isolation::precompile(&self.engine, &bytes)
+            .await
+            .map_err(CatalogError::Invalid)?;
         let checked = match source {
             Source::Upload { .. } => true,
             Source::Folder { check } => check,

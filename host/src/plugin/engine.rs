@@ -34,12 +34,27 @@ struct Inner {
     cache_dir: Option<PathBuf>,
     /// Hex digest of what makes compiled code reusable by this engine.
     compatibility: String,
+    /// New components are compiled by a child process within this budget.
+    isolation: Option<super::isolation::CompileBudget>,
 }
 
 impl PluginEngine {
     /// Builds the engine. `cache_dir`, when given, keeps compiled components
     /// between runs; `memory_cap` bounds every instance's linear memory.
     pub fn new(cache_dir: Option<PathBuf>, memory_cap: usize) -> anyhow::Result<Self> {
+        Self::with_pool(cache_dir, memory_cap, POOLED_INSTANCES)
+    }
+
+    /// An engine that only compiles (into `cache_dir`), for the child
+    /// process of an isolated compile: the same settings as [`Self::new`]
+    /// (so the host can load what it writes) with the smallest instance
+    /// pool, whose reserved stacks would otherwise count against the
+    /// child's memory budget.
+    pub fn for_compiling(cache_dir: PathBuf, memory_cap: usize) -> anyhow::Result<Self> {
+        Self::with_pool(Some(cache_dir), memory_cap, 1)
+    }
+
+    fn with_pool(cache_dir: Option<PathBuf>, memory_cap: usize, instances: u32) -> anyhow::Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
@@ -47,10 +62,13 @@ impl PluginEngine {
         // support on, and rules need none of it.
         config.concurrency_support(false);
         let mut pool = PoolingAllocationConfig::default();
-        pool.total_component_instances(POOLED_INSTANCES);
-        pool.total_core_instances(POOLED_INSTANCES * 4);
-        pool.total_memories(POOLED_INSTANCES * 2);
-        pool.total_tables(POOLED_INSTANCES * 4);
+        pool.total_component_instances(instances);
+        pool.total_core_instances(instances * 4);
+        pool.total_memories(instances * 2);
+        pool.total_tables(instances * 4);
+        if instances < POOLED_INSTANCES {
+            pool.total_stacks(instances);
+        }
         pool.max_memory_size(memory_cap.max(1 << 20));
         // A fresh instance per call is the isolation model, so slots are
         // reused constantly: reset the pages a call dirtied with memset
@@ -82,8 +100,30 @@ impl PluginEngine {
                 linker,
                 cache_dir,
                 compatibility,
+                isolation: None,
             }),
         })
+    }
+
+    /// Components this engine has not compiled before are compiled by a
+    /// child process within `budget` first ([`super::isolation`]). Needs
+    /// the compile cache; call it before cloning the engine.
+    pub fn isolate_compiles(mut self, budget: super::isolation::CompileBudget) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.isolation = Some(budget),
+            None => tracing::warn!("the engine is shared already: compiles stay in process"),
+        }
+        self
+    }
+
+    /// The budget of isolated compiles, when they are.
+    pub fn isolation(&self) -> Option<&super::isolation::CompileBudget> {
+        self.inner.isolation.as_ref()
+    }
+
+    /// Where the compiled form of `bytes` is cached, when there is a cache.
+    pub fn cache_file(&self, bytes: &[u8]) -> Option<PathBuf> {
+        self.cache_path(&hex::encode(Sha256::digest(bytes)))
     }
 
     /// The wasmtime engine.

@@ -7,10 +7,10 @@
 
 use super::NodeAdapter;
 use super::Realtime;
-use super::connection::authenticate;
+use super::connection::{Handshake, authenticate};
 use crate::plugin::catalog::CatalogEvent;
 use serde_json::{Value, json};
-use socketioxide::extract::{SocketRef, TryData};
+use socketioxide::extract::SocketRef;
 use socketioxide::handler::ConnectHandler;
 use socketioxide_core::adapter::Spawnable as _;
 use std::sync::Arc;
@@ -21,9 +21,9 @@ pub const ADMIN_NAMESPACE: &str = "/admin";
 
 pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>) {
     let auth = realtime.clone();
-    let middleware = move |socket: SocketRef<A>, TryData(handshake): TryData<Value>| {
+    let middleware = move |socket: SocketRef<A>, handshake: Handshake| {
         let realtime = auth.clone();
-        async move { authenticate(&realtime, &socket, handshake.ok().as_ref(), true) }
+        async move { authenticate(&realtime, &socket, &handshake, true) }
     };
     let on_connect = {
         let realtime = realtime.clone();

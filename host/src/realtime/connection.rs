@@ -11,8 +11,8 @@ use crate::lobby::{lobby_room, members_room};
 use crate::metrics::METRICS;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
-use socketioxide::extract::{SocketRef, TryData};
-use socketioxide::handler::ConnectHandler;
+use socketioxide::extract::SocketRef;
+use socketioxide::handler::{ConnectHandler, FromConnectParts};
 use socketioxide_core::adapter::Spawnable as _;
 use std::sync::Arc;
 
@@ -21,10 +21,10 @@ pub(super) fn register<A: NodeAdapter>(io: &SocketIo<A>, realtime: Arc<Realtime<
     // The middleware runs before the client is told it is connected: the
     // event handlers and the user's room set up here exist before the
     // client can send anything, however long the connect handler takes.
-    let middleware = move |socket: SocketRef<A>, TryData(handshake): TryData<Value>| {
+    let middleware = move |socket: SocketRef<A>, handshake: Handshake| {
         let realtime = auth.clone();
         async move {
-            authenticate(&realtime, &socket, handshake.ok().as_ref(), false)?;
+            authenticate(&realtime, &socket, &handshake, false)?;
             prepare(&realtime, &socket);
             Ok::<(), AuthError>(())
         }
@@ -37,18 +37,52 @@ pub(super) fn register<A: NodeAdapter>(io: &SocketIo<A>, realtime: Arc<Realtime<
     io.ns("/", on_connect.with(middleware)).spawn();
 }
 
+/// Largest `auth` object a CONNECT packet may carry: a token and a little
+/// more. A larger one is refused before it is parsed.
+pub const MAX_HANDSHAKE_BYTES: usize = 4096;
+
+/// The `auth` object of a CONNECT packet, checked for size before it is
+/// parsed.
+pub(super) struct Handshake(Result<Option<Value>, AuthError>);
+
+impl<A: NodeAdapter> FromConnectParts<A> for Handshake {
+    type Error = std::convert::Infallible;
+    fn from_connect_parts(
+        _: &Arc<socketioxide::socket::Socket<A>>,
+        auth: &Option<socketioxide_core::Value>,
+    ) -> Result<Self, Self::Error> {
+        let Some(raw) = auth else {
+            return Ok(Handshake(Ok(None)));
+        };
+        if raw.len() > MAX_HANDSHAKE_BYTES {
+            return Ok(Handshake(Err(AuthError::Oversized {
+                max: MAX_HANDSHAKE_BYTES,
+            })));
+        }
+        // Not JSON, or not an object: as if there were none (the header
+        // may still carry a token).
+        let parsed = raw
+            .as_str()
+            .and_then(|text| serde_json::from_str::<Value>(text).ok());
+        Ok(Handshake(Ok(parsed)))
+    }
+}
+
 /// The connect check of every namespace: a valid token of a user who is not
 /// banned (and an admin's, when `admins_only`). The user goes into the
 /// socket's extensions.
 pub(super) fn authenticate<A: NodeAdapter>(
     realtime: &Realtime<A>,
     socket: &SocketRef<A>,
-    handshake: Option<&Value>,
+    handshake: &Handshake,
     admins_only: bool,
 ) -> Result<(), AuthError> {
-    let user = match token_of(socket, handshake) {
-        Some(token) => realtime.tokens.verify(&token),
-        None => Err(AuthError::Missing),
+    let user = match &handshake.0 {
+        Err(e) => Err(e.clone()),
+        Ok(auth) => match token_of(socket, auth.as_ref()) {
+            Some(token) => realtime.tokens.verify(&token),
+            None => Err(AuthError::Missing),
+        },
     }
     .and_then(|user| {
         if realtime.admin.is_banned(&user.id) {

@@ -13,13 +13,43 @@ use gamehost_sdk::Forfeit;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
+use socketioxide::extract::{AckSender, Event, SocketRef};
+use socketioxide::handler::FromMessageParts;
+use socketioxide_core::parser::Parse as _;
+use socketioxide_parser_common::CommonParser;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Refused events in a row on one socket (for the rate limit).
 #[derive(Clone, Default)]
 pub struct Strikes(pub Arc<AtomicU32>);
+
+/// An event's arguments as they came off the wire, not yet parsed: the
+/// rate limit is checked first, so a flood of large payloads is refused
+/// for the price of counting it.
+struct Unparsed(socketioxide_core::Value);
+
+impl<A: NodeAdapter> FromMessageParts<A> for Unparsed {
+    type Error = std::convert::Infallible;
+    fn from_message_parts(
+        _: &Arc<socketioxide::socket::Socket<A>>,
+        v: &mut socketioxide_core::Value,
+        _: &Option<i64>,
+    ) -> Result<Self, Self::Error> {
+        let empty = socketioxide_core::Value::Str("[]".into(), None);
+        Ok(Unparsed(std::mem::replace(v, empty)))
+    }
+}
+
+impl Unparsed {
+    /// The first argument as JSON (the client and the server both use the
+    /// default JSON parser).
+    fn first(mut self) -> Result<Value, String> {
+        CommonParser
+            .decode_value::<Value>(&mut self.0, true)
+            .map_err(|e| e.to_string())
+    }
+}
 
 /// Whether an event must carry a payload object.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -333,7 +363,7 @@ fn on_with<A, R, F, Fut>(
     Fut: std::future::Future<Output = Result<Reply, GameError>> + Send,
 {
     let realtime = realtime.clone();
-    socket.on(event, move |socket: SocketRef<A>, TryData(payload): TryData<Value>, ack: AckSender<A>| {
+    socket.on(event, move |socket: SocketRef<A>, payload: Unparsed, ack: AckSender<A>| {
         let realtime = realtime.clone();
         let handle = handle.clone();
         async move {
@@ -347,7 +377,7 @@ fn on_with<A, R, F, Fut>(
             tracing::debug!(user = %user.id, socket = %socket.id, event, "event");
             METRICS.events.with_label_values(&[event]).inc();
             let received = std::time::Instant::now();
-            let payload = match payload {
+            let payload = match payload.first() {
                 Err(_) | Ok(Value::Null) if payload_kind == Payload::Optional => Ok(Value::Object(Default::default())),
                 other => other,
             };

@@ -6,7 +6,7 @@ use super::*;
 impl GameService {
     /// `game:sync`: what the client missed since `version`.
     pub async fn sync(&self, user: &User, game_id: &str, version: u64) -> Result<Reply, GameError> {
-        self.with_game(game_id, async |game| {
+        self.read_game(game_id, async |game| {
             let seat = game.seat_of(&user.id);
             if seat.is_none() && !game.allow_spectators && user.role == crate::auth::Role::Player {
                 return Err(GameError::new(ErrorCode::SpectatorsNotAllowed, "this game does not allow spectators"));
@@ -20,6 +20,7 @@ impl GameService {
             let mut reply = Reply::default();
             if seat.is_none() {
                 // Catching up on a game one has no seat in is watching it.
+                self.make_room_to_spectate(user, &game.id).await?;
                 reply.join_rooms.push(spectator_room(&game.id));
                 if self.watchers.add_spectator(&game.id, &user.id).await {
                     let count = self.spectator_count(&game.id).await;
@@ -78,7 +79,7 @@ impl GameService {
         everything: bool,
         viewer: Option<&User>,
     ) -> Result<Value, GameError> {
-        self.with_game(game_id, async |game| {
+        self.read_game(game_id, async |game| {
             if !everything && !game.allow_spectators && !may_see_private(game, viewer) {
                 return Err(not_found(game_id));
             }
@@ -90,7 +91,7 @@ impl GameService {
                     .unwrap_or_else(|e| json!({"unavailable": e.message}))
             } else {
                 let views = self.render(game).await?;
-                match views.omniscient {
+                match &views.omniscient {
                     Some(all) if finished => json!(all),
                     _ => json!(views.spectator),
                 }

@@ -11,6 +11,22 @@ impl GameService {
     /// `game:create`: a new game with the creator in seat 0.
     pub async fn create(&self, user: &User, request: CreateRequest) -> Result<Reply, GameError> {
         let plugin = self.active_plugin(&request.game_type).await?;
+        let waiting = self
+            .store
+            .games_of(&user.id, 100)
+            .await?
+            .iter()
+            .filter(|g| g.status == "waiting" && g.seat == 0)
+            .count();
+        if waiting >= self.caps.waiting_games {
+            return Err(GameError::new(
+                ErrorCode::LimitReached,
+                format!(
+                    "you have {waiting} games waiting for players (at most {}): start or resign one first",
+                    self.caps.waiting_games
+                ),
+            ));
+        }
         let info = plugin.info().clone();
         let seats = request.players.unwrap_or(info.min_players);
         if seats == 0 || seats > MAX_SEATS {
@@ -106,7 +122,7 @@ impl GameService {
     pub(super) async fn start_game(
         &self,
         new: NewGame,
-    ) -> Result<(GameRecord, Views, Vec<Delivery>), GameError> {
+    ) -> Result<(GameRecord, Arc<Views>, Vec<Delivery>), GameError> {
         let info = new.plugin.info().clone();
         let seed = uuid::Uuid::new_v4().as_u64_pair().0;
         let setup = Setup {
@@ -157,6 +173,7 @@ impl GameService {
             self.watch_absent_players(&game).await;
         }
         *self.slot(&game.id).lock().await = Some(game.clone());
+        self.faces.set_record(&game);
         Ok((game, views, deliveries))
     }
 

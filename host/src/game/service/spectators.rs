@@ -16,7 +16,7 @@ fn spectator_notice(game: &GameRecord, event: &'static str, user: &User, count: 
 impl GameService {
     /// `game:spectate`: watch a game (a seated player gets their seat's view).
     pub async fn spectate(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
-        self.with_game(game_id, async |game| {
+        self.read_game(game_id, async |game| {
             let views = self.render(game).await?;
             if let Some(seat) = game.seat_of(&user.id) {
                 return Ok(self.seat_reply(game, &views, seat).await);
@@ -27,6 +27,7 @@ impl GameService {
                     "this game does not allow spectators",
                 ));
             }
+            self.make_room_to_spectate(user, &game.id).await?;
             let newly = self.watchers.add_spectator(&game.id, &user.id).await;
             let mut reply = Reply {
                 join_rooms: vec![spectator_room(&game.id)],
@@ -45,6 +46,37 @@ impl GameService {
             Ok(reply)
         })
         .await
+    }
+
+    /// Refuses a user who already spectates as many games as they may,
+    /// after dropping the finished games from their list.
+    pub(super) async fn make_room_to_spectate(&self, user: &User, game_id: &str) -> Result<(), GameError> {
+        let spectating = self.watchers.subscriptions(&user.id).await.spectating;
+        if spectating.len() < self.caps.spectating || spectating.iter().any(|g| g == game_id) {
+            return Ok(());
+        }
+        let mut still = spectating.len();
+        for other in &spectating {
+            let over = match self.store.get(other).await {
+                Ok(Some(g)) => g.status == crate::game::record::Status::Finished,
+                Ok(None) => true,
+                Err(_) => false,
+            };
+            if over {
+                self.watchers.remove_spectator(other, &user.id).await;
+                still -= 1;
+            }
+        }
+        if still >= self.caps.spectating {
+            return Err(GameError::new(
+                ErrorCode::LimitReached,
+                format!(
+                    "you spectate {still} games (at most {}): stop spectating one first",
+                    self.caps.spectating
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// `game:stop-spectating`.
