@@ -2,6 +2,7 @@
 
 mod catalog;
 mod conformance;
+mod fuzz;
 mod game_service;
 mod runtime;
 mod scaffold;

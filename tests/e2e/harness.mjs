@@ -78,7 +78,8 @@ process.on("exit", () => {
 
 /**
  * Spawns `gamehost serve` on `dataDir` and resolves once it prints its
- * listening line: `{child, url, stderrTail}`.
+ * listening line: `{child, url, stderrTail, stderrLines}` (`stderrLines.count`
+ * counts every line it wrote).
  */
 function spawnServer({ bin, plugins, dataDir, args, env, startTimeoutMs }) {
   const argv = [
@@ -101,7 +102,9 @@ function spawnServer({ bin, plugins, dataDir, args, env, startTimeoutMs }) {
   // Keep the last lines of stderr for error messages; always drain it so the
   // server never blocks on a full pipe.
   const stderrTail = [];
+  const stderrLines = { count: 0 };
   readline.createInterface({ input: child.stderr }).on("line", (line) => {
+    stderrLines.count += 1;
     stderrTail.push(line);
     if (stderrTail.length > 60) stderrTail.shift();
     if (process.env.E2E_SERVER_LOG) process.stderr.write(`[gamehost ${child.pid}] ${line}\n`);
@@ -119,7 +122,7 @@ function spawnServer({ bin, plugins, dataDir, args, env, startTimeoutMs }) {
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
         reject(err);
       } else {
-        resolve({ child, url, stderrTail });
+        resolve({ child, url, stderrTail, stderrLines });
       }
     };
     const timer = setTimeout(
@@ -208,6 +211,10 @@ export async function startServer(opts = {}) {
     /** The last lines the server wrote to stderr. */
     stderr() {
       return current.stderrTail.join("\n");
+    },
+    /** How many lines the server (this process of it) wrote to stderr. */
+    stderrLineCount() {
+      return current.stderrLines.count;
     },
     async stop() {
       await terminate("SIGTERM");

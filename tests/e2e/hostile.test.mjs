@@ -351,6 +351,20 @@ describe("hostile input", () => {
     await stillPlaying();
   });
 
+  it("a flood of identical errors from one connection is logged a few times, not once each", async () => {
+    const t = await mintToken(server, { name: "Noisy", secret: SECRET });
+    const raw = await authenticatedRaw(server.url, t.token);
+    const before = server.stderrLineCount();
+    // 5,000 connects to namespaces that do not exist, and 500 unknown events.
+    for (let i = 0; i < 5000; i++) raw.ws.send(`40/nowhere-${i % 7},`);
+    for (let i = 0; i < 500; i++) raw.ws.send(`42${JSON.stringify(["no:such-event", {}])}`);
+    await sleep(1500);
+    raw.ws.close();
+    const written = server.stderrLineCount() - before;
+    assert.ok(written < 100, `${written} lines logged for 5,500 bad packets`);
+    await stillPlaying();
+  });
+
   it("one user holds a bounded number of waiting games and spectated games", async () => {
     const t = await mintToken(server, { name: "Hoarder", secret: SECRET });
     const socket = await connect(server.url, t.token);

@@ -420,19 +420,25 @@ impl GameService {
     }
 
     /// Runs `f` on the game `id` as it stands, for a request that changes
-    /// nothing in it: on one node from its face, without the game's lock
-    /// (see [`crate::game::faces`]); in a cluster from the store.
+    /// nothing in it, without the game's lock: on one node from its face
+    /// (see [`crate::game::faces`]); in a cluster as stored (through the
+    /// shared cache). Views are rendered once per version either way.
     async fn read_game<T>(
         &self,
         id: &str,
         f: impl AsyncFnOnce(&GameRecord) -> Result<T, GameError>,
     ) -> Result<T, GameError> {
-        if !self.shared_store
-            && let Some(game) = self.faces.record(id)
-        {
-            return f(&game).await;
+        if !self.shared_store {
+            if let Some(game) = self.faces.record(id) {
+                return f(&game).await;
+            }
+            return self.with_game(id, async |game| f(game).await).await;
         }
-        self.with_game(id, async |game| f(game).await).await
+        if id.is_empty() || id.len() > 64 {
+            return Err(not_found(id));
+        }
+        let game = self.store.get(id).await?.ok_or_else(|| not_found(id))?;
+        f(&game).await
     }
 
     /// The rules `game` is pinned to, whatever is active now.

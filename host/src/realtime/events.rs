@@ -42,18 +42,42 @@ impl<A: NodeAdapter> FromMessageParts<A> for Unparsed {
 }
 
 impl Unparsed {
-    /// The first argument as JSON (the client and the server both use the
-    /// default JSON parser).
-    fn first(mut self) -> Result<Value, String> {
-        CommonParser
+    /// The request the event carries (see [`decode_request`]).
+    fn request<R: DeserializeOwned>(mut self, payload: Payload) -> Result<R, GameError> {
+        let first = CommonParser
             .decode_value::<Value>(&mut self.0, true)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        request_of(first, payload)
     }
 }
 
+/// The request an event packet carries: `packet` is the packet's JSON
+/// array (`["game:move", {...}]`). The first argument must be a JSON
+/// object that decodes to `R`; with [`Payload::Optional`], none (or
+/// `null`) stands for `{}`. Every refusal is `MALFORMED` with the reason.
+pub fn decode_request<R: DeserializeOwned>(packet: &str, payload: Payload) -> Result<R, GameError> {
+    let raw = Unparsed(socketioxide_core::Value::Str(packet.to_string().into(), None));
+    raw.request(payload)
+}
+
+fn request_of<R: DeserializeOwned>(first: Result<Value, String>, payload: Payload) -> Result<R, GameError> {
+    let first = match first {
+        Err(_) | Ok(Value::Null) if payload == Payload::Optional => Ok(Value::Object(Default::default())),
+        other => other,
+    };
+    first
+        .map_err(|e| GameError::new(ErrorCode::Malformed, format!("the payload is not JSON: {e}")))
+        .and_then(|value| {
+            if !value.is_object() {
+                return Err(GameError::new(ErrorCode::Malformed, "the payload must be a JSON object"));
+            }
+            serde_json::from_value::<R>(value).map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))
+        })
+}
+
 /// Whether an event must carry a payload object.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Payload {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payload {
     /// `{...}` required.
     Required,
     /// Absent means `{}` (requests about the sender alone).
@@ -377,18 +401,7 @@ fn on_with<A, R, F, Fut>(
             tracing::debug!(user = %user.id, socket = %socket.id, event, "event");
             METRICS.events.with_label_values(&[event]).inc();
             let received = std::time::Instant::now();
-            let payload = match payload.first() {
-                Err(_) | Ok(Value::Null) if payload_kind == Payload::Optional => Ok(Value::Object(Default::default())),
-                other => other,
-            };
-            let request = payload
-                .map_err(|e| GameError::new(ErrorCode::Malformed, format!("the payload is not JSON: {e}")))
-                .and_then(|value| {
-                    if !value.is_object() {
-                        return Err(GameError::new(ErrorCode::Malformed, "the payload must be a JSON object"));
-                    }
-                    serde_json::from_value::<R>(value).map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))
-                });
+            let request = payload.request::<R>(payload_kind);
             let result = match request {
                 Ok(request) => handle(realtime.clone(), user.clone(), request).await,
                 Err(e) => Err(e),
