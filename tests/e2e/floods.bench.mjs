@@ -213,14 +213,36 @@ async function phase(players, seconds) {
   return summary(players.take());
 }
 
+// `--flood N URL DATA`: run flood N against URL until killed (each flood
+// runs in a process of its own, so that its work never delays the players'
+// event loop and the figures measure the server alone).
+if (process.argv[2] === "--flood") {
+  const [, , , index, url, data] = process.argv;
+  const flood = Object.values(FLOODS)[Number(index)];
+  const gameIdOf = async () => (await (await fetch(`${url}/api/live-games`)).json())[0]?.gameId;
+  await flood(url, { gameIdOf }, data);
+  await new Promise(() => {});
+}
+
+/** Starts flood `index` in its own process: resolves to its stop(). */
+async function floodProcess(index, url, data) {
+  const child = spawn("taskset", ["-c", "1", process.execPath, fileURLToPath(import.meta.url), "--flood", String(index), url, data], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return async () => {
+    child.kill("SIGKILL");
+    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", resolve)));
+  };
+}
+
 const server = await startServer();
 const players = await startPlayers(server.url, server.data);
 await sleep(2000); // warm-up
 const rows = [];
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, flood] of Object.entries(FLOODS)) {
+  for (const [index, name] of Object.keys(FLOODS).entries()) {
     const quiet = await phase(players, PHASE_S);
-    const stop = await flood(server.url, players, server.data);
+    const stop = await floodProcess(index, server.url, server.data);
     await sleep(1000); // let it build up
     const loud = await phase(players, PHASE_S);
     await stop();
