@@ -20,6 +20,7 @@
 //! - [`cli`]: the `gamehost` command line.
 
 pub mod admin;
+pub mod base;
 pub mod auth;
 pub mod breaker;
 pub mod cli;
@@ -32,4 +33,5 @@ pub mod logging;
 pub mod metrics;
 pub mod plugin;
 pub mod realtime;
+pub mod records;
 pub mod store;

@@ -12,11 +12,11 @@ mod offers;
 mod seating;
 mod spectators;
 
-pub use seating::SeatsBack;
 
-use super::error::{ErrorCode, GameError};
-use super::record::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
-use super::scheduler::{Deadline, Scheduler};
+use crate::base::error::{ErrorCode, GameError};
+pub use crate::base::outbox::{Audience, Delivery, Reply};
+use crate::records::game::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
+use crate::base::scheduler::{Deadline, Scheduler};
 use super::views::{self, Views};
 use super::watchers::{LocalWatchers, Watchers};
 use crate::auth::User;
@@ -37,31 +37,6 @@ const MAX_SEATS: u32 = 16;
 /// Most missed changes `sync` replays before sending a snapshot instead.
 const MAX_SYNC_CHANGES: usize = 200;
 
-/// Who a delivery goes to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Audience {
-    /// Every socket of one user.
-    User(String),
-    /// Everyone watching a game without a seat.
-    Spectators(String),
-    /// Everyone in a game: every socket of each of `players` (the seated
-    /// users, however and wherever they took their seat) and the game's
-    /// spectators. Built from the game record ([`everyone_in`]), so no
-    /// socket has to have joined anything to hear its game.
-    Game {
-        /// The game.
-        game_id: String,
-        /// The seated users to reach.
-        players: Vec<String>,
-    },
-    /// A named room (`lobby:{gameType}`, `room:{id}`).
-    Room(String),
-    /// Every connected client.
-    Everyone,
-    /// Admins watching the `/admin` namespace.
-    Admins,
-}
-
 /// Everyone in `game`: its seated players and its spectators.
 pub fn everyone_in(game: &GameRecord) -> Audience {
     Audience::Game {
@@ -70,31 +45,16 @@ pub fn everyone_in(game: &GameRecord) -> Audience {
     }
 }
 
-/// One event to send.
-#[derive(Clone, Debug)]
-pub struct Delivery {
-    /// Recipients.
-    pub to: Audience,
-    /// Event name.
-    pub event: &'static str,
-    /// Payload.
-    pub payload: Value,
-}
-
-/// The answer to a request: the acknowledgement's fields, and what to send
-/// to others.
+/// A returning user's seats: the games, the notices for the others, and
+/// the user's snapshot of each.
 #[derive(Debug, Default)]
-pub struct Reply {
-    /// Fields of `{ok: true, ...}`.
-    pub ack: serde_json::Map<String, Value>,
-    /// Events for others (and for the requester's other sockets).
-    pub deliveries: Vec<Delivery>,
-    /// Rooms the requester's sockets should join (`game:{id}` ...).
-    pub join_rooms: Vec<String>,
-    /// Rooms the requester's sockets should leave.
-    pub leave_rooms: Vec<String>,
-    /// The game type the request was about, for metrics.
-    pub game_type: Option<String>,
+pub struct SeatsBack {
+    /// Unfinished games the user holds a seat in.
+    pub games: Vec<String>,
+    /// `user:reconnected` for everyone else in those games.
+    pub notices: Vec<Delivery>,
+    /// The user's snapshot of each game, for `game:state-update`.
+    pub snapshots: Vec<Value>,
 }
 
 /// A `game:create` request.
@@ -176,13 +136,7 @@ impl Default for UserCaps {
 /// How long a game waits for players by default: 10 minutes.
 pub const DEFAULT_WAITING_EXPIRY_MS: u64 = 10 * 60 * 1000;
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub use crate::base::clock::now_ms;
 
 /// Randomness for the move at `ply` of a game seeded `seed`: a replay of the
 /// log derives the same values.

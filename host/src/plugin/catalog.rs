@@ -9,58 +9,24 @@
 //! from the store when it was unloaded. Activating, rolling back and a
 //! tripped breaker only change what *new* games get.
 
+use crate::base::clock::now_ms;
 use super::conformance::{CostBudget, check_component};
 use super::health::{BreakerPolicy, HealthCounts};
-use super::{Limits, Plugin, PluginEngine};
+use super::engine::PluginEngine;
+use super::instance::Plugin;
+use super::limits::Limits;
 use crate::store::{PluginStore, StoreError};
 use gamehost_sdk::GameInfo;
 use gamehost_sdk::conformance::CheckOptions;
 use semver::Version;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
-/// One published version of a game's rules.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionRecord {
-    /// Game type id.
-    pub game_id: String,
-    /// Semantic version the component reports.
-    pub version: String,
-    /// sha256 of the component, hex: the version's identity.
-    pub hash: String,
-    /// What the component said about itself.
-    pub info: GameInfo,
-    /// Size of the component in bytes.
-    pub size: u64,
-    /// When it was published (ms since the epoch).
-    pub uploaded_at: u64,
-    /// Who published it (a user id, `plugins-dir` or `dev-watch`).
-    pub uploader: String,
-    /// When its breaker tripped, if it is out of rotation.
-    #[serde(default)]
-    pub tripped_at: Option<u64>,
-    /// Replaced by a rebuild with the same version number (plugins folder
-    /// or dev mode); games pinned to it still run on it.
-    #[serde(default)]
-    pub superseded: bool,
-}
-
-/// Which version serves new games of one game type.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct GameChoice {
-    /// Game type id.
-    pub game_id: String,
-    /// Hash of the active version; none when every version is out of rotation.
-    pub active: Option<String>,
-    /// Earlier active hashes, oldest first: what a rollback goes back to.
-    pub history: Vec<String>,
-}
+pub use crate::records::plugin::{GameChoice, VersionRecord};
 
 /// How a version stands, as listed to admins.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -317,9 +283,6 @@ fn semver_of(r: &VersionRecord) -> Version {
     Version::parse(&r.version).unwrap_or_else(|_| Version::new(0, 0, 0))
 }
 
-fn now_ms() -> u64 {
-    crate::game::service::now_ms()
-}
 
 /// The published versions and the loaded ones. Cheap to share (`Arc`).
 pub struct PluginCatalog {
@@ -491,7 +454,7 @@ impl PluginCatalog {
         tokio::task::spawn_blocking(move || Plugin::load(&engine, &bytes, limits))
             .await
             .map_err(|e| CatalogError::Invalid(format!("loading panicked: {e}")))?
-            .map_err(|e| CatalogError::Invalid(super::error_chain(&e)))
+            .map_err(|e| CatalogError::Invalid(super::limits::error_chain(&e)))
     }
 
     /// Admits a component: compiles it, checks it (see [`Source`]), stores

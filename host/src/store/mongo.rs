@@ -10,10 +10,10 @@
 //! a clear error instead of piling up.
 
 use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
-use crate::admin::{Announcement, AuditEntry, Ban};
+use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::breaker::CircuitBreaker;
-use crate::game::record::{GameRecord, MoveRecord, Status};
-use crate::plugin::catalog::{GameChoice, VersionRecord};
+use crate::records::game::{GameRecord, MoveRecord, Status};
+use crate::records::plugin::{GameChoice, VersionRecord};
 use futures_util::TryStreamExt as _;
 use futures_util::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use mongodb::bson::spec::BinarySubtype;

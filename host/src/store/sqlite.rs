@@ -5,9 +5,9 @@
 //! concurrent moves share one fsync.
 
 use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
-use crate::admin::{Announcement, AuditEntry, Ban};
-use crate::game::record::{GameRecord, MoveRecord};
-use crate::plugin::catalog::{GameChoice, VersionRecord};
+use crate::records::admin::{Announcement, AuditEntry, Ban};
+use crate::records::game::{GameRecord, MoveRecord};
+use crate::records::plugin::{GameChoice, VersionRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
