@@ -4,82 +4,18 @@
 //! HTTP and Socket.IO layers disconnect banned or kicked users.
 
 use crate::auth::User;
-use crate::game::scheduler::{Deadline, Scheduler};
-use crate::game::service::now_ms;
-use crate::game::{Audience, Delivery, ErrorCode, GameError};
+use crate::base::scheduler::{Deadline, Scheduler};
+use crate::base::clock::now_ms;
+use crate::base::error::{ErrorCode, GameError};
+use crate::base::outbox::{Audience, Delivery};
 use crate::store::{AdminStore, GameStore, Store, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use tokio::sync::mpsc;
 
-/// One admin action.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    /// Position in the log (set by the store).
-    #[serde(default)]
-    pub id: u64,
-    /// When (ms since the epoch).
-    pub at: u64,
-    /// The admin's user id.
-    pub actor_id: String,
-    /// The admin's name.
-    pub actor_name: String,
-    /// What was done (`plugin.publish`, `user.ban`, ...).
-    pub action: String,
-    /// What it was done to (a game type, a game id, a user id).
-    pub target: String,
-    /// Particulars.
-    pub details: Value,
-}
-
-/// A banned user.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Ban {
-    /// The user.
-    pub user_id: String,
-    /// Why, in words.
-    pub reason: String,
-    /// The admin who banned them.
-    pub banned_by: String,
-    /// When (ms since the epoch).
-    pub at: u64,
-}
-
-/// Who an announcement is for.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", tag = "scope", content = "id")]
-pub enum AnnouncementTarget {
-    /// Every connected client.
-    All,
-    /// Everyone in one game type's lobby.
-    Lobby(String),
-    /// Everyone in one game: players and spectators.
-    Game(String),
-    /// Every socket of one user.
-    User(String),
-}
-
-/// A message from the admins.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Announcement {
-    /// Its id.
-    pub id: String,
-    /// The text.
-    pub message: String,
-    /// Who it is for.
-    pub target: AnnouncementTarget,
-    /// When it is due (ms since the epoch).
-    pub due_at: u64,
-    /// The admin's name.
-    pub from: String,
-    /// When it went out, once it has.
-    pub sent_at: Option<u64>,
-}
+pub use crate::records::admin::{Announcement, AnnouncementTarget, AuditEntry, Ban};
 
 impl Announcement {
     /// The `announcement` event for its audience; a game's is its seated

@@ -120,21 +120,6 @@ impl CircuitBreaker {
         self.record(matches!(&result, Err(e) if is_failure(e)));
         result.map_err(CallError::Failed)
     }
-
-    /// [`run`](Self::run) for store calls: backend errors count, conflicts
-    /// do not, and an open breaker is a backend error.
-    pub async fn call<T>(
-        &self,
-        op: impl Future<Output = Result<T, crate::store::StoreError>>,
-    ) -> Result<T, crate::store::StoreError> {
-        use crate::store::StoreError;
-        self.run(op, |e| matches!(e, StoreError::Backend(_)))
-            .await
-            .map_err(|e| match e {
-                CallError::Open(open) => StoreError::Backend(open.to_string()),
-                CallError::Failed(e) => e,
-            })
-    }
 }
 
 /// Why a call through the breaker failed.

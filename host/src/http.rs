@@ -16,7 +16,8 @@ pub mod server;
 
 use crate::admin::AdminService;
 use crate::auth::{Role, TokenService, User, valid_name};
-use crate::game::{ErrorCode, GameError, GameService};
+use crate::base::error::{ErrorCode, GameError};
+use crate::game::GameService;
 use crate::realtime::Transport;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

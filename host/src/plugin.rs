@@ -27,11 +27,4 @@ pub use engine::PluginEngine;
 pub use instance::{Instance, Plugin};
 pub use limits::Limits;
 
-/// An error and its causes on one line, for reports.
-pub(crate) fn error_chain(error: &anyhow::Error) -> String {
-    error
-        .chain()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ")
-}
+pub(crate) use limits::error_chain;

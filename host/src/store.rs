@@ -10,9 +10,9 @@
 pub mod mongo;
 pub mod sqlite;
 
-use crate::admin::{Announcement, AuditEntry, Ban};
-use crate::game::record::{GameRecord, MoveRecord};
-use crate::plugin::catalog::{GameChoice, VersionRecord};
+use crate::records::admin::{Announcement, AuditEntry, Ban};
+use crate::records::game::{GameRecord, MoveRecord};
+use crate::records::plugin::{GameChoice, VersionRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -134,3 +134,24 @@ pub trait AdminStore: Send + Sync {
 pub trait Store: GameStore + PluginStore + AdminStore {}
 
 impl<T: GameStore + PluginStore + AdminStore> Store for T {}
+
+/// What a client learns of a storage failure.
+impl From<StoreError> for crate::base::error::GameError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { .. } => crate::base::error::GameError::new(
+                crate::base::error::ErrorCode::Conflict,
+                "the game changed at the same moment; resync and try again",
+            ),
+            StoreError::Backend(why) => {
+                tracing::error!(error = %why, "store failure");
+                // The cause stays in the log; the client learns that
+                // storage failed and that nothing changed.
+                crate::base::error::GameError::new(
+                    crate::base::error::ErrorCode::Internal,
+                    "storage is unavailable; nothing changed, try again shortly",
+                )
+            }
+        }
+    }
+}

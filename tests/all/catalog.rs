@@ -2,9 +2,10 @@
 //! activating, rolling back, pins, the breaker, and what survives a restart.
 
 use gamehost::auth::{Role, User};
-use gamehost::game::scheduler::LocalScheduler;
+use gamehost::base::scheduler::LocalScheduler;
 use gamehost::game::service::CreateRequest;
-use gamehost::game::{ErrorCode, GameService};
+use gamehost::base::error::ErrorCode;
+use gamehost::game::GameService;
 use gamehost::plugin::catalog::{CatalogError, CatalogEvent, Source, VersionState, VersionStatus};
 use gamehost::plugin::health::BreakerPolicy;
 use gamehost::plugin::{Limits, Plugin, PluginCatalog, PluginEngine};

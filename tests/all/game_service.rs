@@ -3,9 +3,10 @@
 //! compare-and-set refuses stale writes.
 
 use gamehost::auth::{Role, User};
-use gamehost::game::scheduler::LocalScheduler;
+use gamehost::base::scheduler::LocalScheduler;
 use gamehost::game::service::CreateRequest;
-use gamehost::game::{ErrorCode, GameService};
+use gamehost::base::error::ErrorCode;
+use gamehost::game::GameService;
 use gamehost::plugin::health::BreakerPolicy;
 use gamehost::plugin::{Limits, PluginCatalog, PluginEngine};
 use gamehost::store::sqlite::SqliteStore;

@@ -7,7 +7,7 @@ use crate::cluster::adapter::ResilientDriver;
 use crate::cluster::scheduler::RedisScheduler;
 use crate::config::Config;
 use crate::game::GameService;
-use crate::game::scheduler::{Deadline, LocalScheduler, Scheduler};
+use crate::base::scheduler::{Deadline, LocalScheduler, Scheduler};
 use crate::http::{self, AppState};
 use crate::lobby::LobbyService;
 use crate::plugin::{PluginCatalog, PluginEngine};
@@ -369,7 +369,7 @@ struct AppParts {
     admin: Arc<AdminService>,
     rate: crate::realtime::RateLimit,
     shared_limit: Option<Arc<dyn crate::realtime::SharedRateLimit>>,
-    unprompted: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::game::Delivery>>,
+    unprompted: tokio::sync::mpsc::UnboundedReceiver<Vec<crate::base::outbox::Delivery>>,
     max_upload_bytes: usize,
     breakers: Vec<crate::breaker::CircuitBreaker>,
     web_dir: PathBuf,

@@ -6,9 +6,9 @@
 //! straight to the store.
 
 use super::{PREFIX, Redis};
-use crate::admin::{Announcement, AuditEntry, Ban};
-use crate::game::record::{GameRecord, MoveRecord};
-use crate::plugin::catalog::{GameChoice, VersionRecord};
+use crate::records::admin::{Announcement, AuditEntry, Ban};
+use crate::records::game::{GameRecord, MoveRecord};
+use crate::records::plugin::{GameChoice, VersionRecord};
 use crate::store::mongo::MongoStore;
 use crate::store::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 
 use super::{PREFIX, Redis};
 use crate::auth::{Role, User};
-use crate::game::{ErrorCode, GameError};
+use crate::base::error::{ErrorCode, GameError};
 use crate::lobby::{MatchQueue, Queued};
 use serde::{Deserialize, Serialize};
 

@@ -46,7 +46,7 @@ impl RedisRateLimit {
 impl SharedRateLimit for RedisRateLimit {
     async fn allow(&self, user_id: &str) -> bool {
         let key = format!("{PREFIX}:rate:{user_id}");
-        let now = crate::game::service::now_ms();
+        let now = crate::base::clock::now_ms();
         let allowed: anyhow::Result<i64> = self
             .redis
             .invoke(

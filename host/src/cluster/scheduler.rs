@@ -9,7 +9,7 @@
 //! deadline set during a Redis restart is stored once Redis is back.
 
 use super::{PREFIX, Redis};
-use crate::game::scheduler::{Deadline, Scheduler};
+use crate::base::scheduler::{Deadline, Scheduler};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -89,7 +89,7 @@ impl RedisScheduler {
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
-                let now = crate::game::service::now_ms();
+                let now = crate::base::clock::now_ms();
                 let claimed: anyhow::Result<Vec<String>> = redis
                     .invoke(script.key(zset()).key(payloads()).arg(now).arg(BATCH))
                     .await;

@@ -8,7 +8,7 @@
 //! change passes through the game service, so the face is never stale; a
 //! cluster's nodes read the stored game instead.
 
-use super::record::GameRecord;
+use crate::records::game::GameRecord;
 use super::views::Views;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

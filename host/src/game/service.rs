@@ -7,16 +7,19 @@
 
 mod admin;
 mod deadlines;
+mod forfeits;
 mod history;
+mod moves;
 mod offers;
+mod presence;
 mod seating;
 mod spectators;
 
-pub use seating::SeatsBack;
 
-use super::error::{ErrorCode, GameError};
-use super::record::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
-use super::scheduler::{Deadline, Scheduler};
+use crate::base::error::{ErrorCode, GameError};
+pub use crate::base::outbox::{Audience, Delivery, Reply};
+use crate::records::game::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
+use crate::base::scheduler::{Deadline, Scheduler};
 use super::views::{self, Views};
 use super::watchers::{LocalWatchers, Watchers};
 use crate::auth::User;
@@ -37,31 +40,6 @@ const MAX_SEATS: u32 = 16;
 /// Most missed changes `sync` replays before sending a snapshot instead.
 const MAX_SYNC_CHANGES: usize = 200;
 
-/// Who a delivery goes to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Audience {
-    /// Every socket of one user.
-    User(String),
-    /// Everyone watching a game without a seat.
-    Spectators(String),
-    /// Everyone in a game: every socket of each of `players` (the seated
-    /// users, however and wherever they took their seat) and the game's
-    /// spectators. Built from the game record ([`everyone_in`]), so no
-    /// socket has to have joined anything to hear its game.
-    Game {
-        /// The game.
-        game_id: String,
-        /// The seated users to reach.
-        players: Vec<String>,
-    },
-    /// A named room (`lobby:{gameType}`, `room:{id}`).
-    Room(String),
-    /// Every connected client.
-    Everyone,
-    /// Admins watching the `/admin` namespace.
-    Admins,
-}
-
 /// Everyone in `game`: its seated players and its spectators.
 pub fn everyone_in(game: &GameRecord) -> Audience {
     Audience::Game {
@@ -70,31 +48,16 @@ pub fn everyone_in(game: &GameRecord) -> Audience {
     }
 }
 
-/// One event to send.
-#[derive(Clone, Debug)]
-pub struct Delivery {
-    /// Recipients.
-    pub to: Audience,
-    /// Event name.
-    pub event: &'static str,
-    /// Payload.
-    pub payload: Value,
-}
-
-/// The answer to a request: the acknowledgement's fields, and what to send
-/// to others.
+/// A returning user's seats: the games, the notices for the others, and
+/// the user's snapshot of each.
 #[derive(Debug, Default)]
-pub struct Reply {
-    /// Fields of `{ok: true, ...}`.
-    pub ack: serde_json::Map<String, Value>,
-    /// Events for others (and for the requester's other sockets).
-    pub deliveries: Vec<Delivery>,
-    /// Rooms the requester's sockets should join (`game:{id}` ...).
-    pub join_rooms: Vec<String>,
-    /// Rooms the requester's sockets should leave.
-    pub leave_rooms: Vec<String>,
-    /// The game type the request was about, for metrics.
-    pub game_type: Option<String>,
+pub struct SeatsBack {
+    /// Unfinished games the user holds a seat in.
+    pub games: Vec<String>,
+    /// `user:reconnected` for everyone else in those games.
+    pub notices: Vec<Delivery>,
+    /// The user's snapshot of each game, for `game:state-update`.
+    pub snapshots: Vec<Value>,
 }
 
 /// A `game:create` request.
@@ -176,13 +139,7 @@ impl Default for UserCaps {
 /// How long a game waits for players by default: 10 minutes.
 pub const DEFAULT_WAITING_EXPIRY_MS: u64 = 10 * 60 * 1000;
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+use crate::base::clock::now_ms;
 
 /// Randomness for the move at `ply` of a game seeded `seed`: a replay of the
 /// log derives the same values.
@@ -278,19 +235,6 @@ impl GameService {
         &self.scheduler
     }
 
-    /// Whether a user has a socket open on any node (on this one, outside a
-    /// cluster). When the cluster cannot tell, assume online: a wrong
-    /// forfeit is worse than a late one.
-    pub async fn is_online_anywhere(&self, user_id: &str) -> bool {
-        if self.is_online(user_id) {
-            return true;
-        }
-        match &self.shared_presence {
-            Some(presence) => presence.is_online(user_id).await.unwrap_or(true),
-            None => false,
-        }
-    }
-
     /// Whether a game type has a version serving new games.
     pub fn has_game_type(&self, game_type: &str) -> bool {
         self.plugins.game_info(game_type).is_some()
@@ -319,52 +263,6 @@ impl GameService {
     /// The store.
     pub fn store(&self) -> &Arc<dyn GameStore> {
         &self.store
-    }
-
-    /// Records a user's socket connecting; true when it is their first.
-    pub fn socket_connected(&self, user_id: &str) -> bool {
-        let mut online = self.online.lock().unwrap_or_else(|p| p.into_inner());
-        let count = online.entry(user_id.to_string()).or_insert(0);
-        *count += 1;
-        if let Some(presence) = &self.shared_presence {
-            let (presence, user) = (presence.clone(), user_id.to_string());
-            tokio::spawn(async move { presence.connected(&user).await });
-        }
-        *count == 1
-    }
-
-    /// Records a user's socket closing; true when it was their last on
-    /// this node (the cluster's count is updated before this returns, so
-    /// [`Self::is_online_anywhere`] is current).
-    pub async fn socket_disconnected(&self, user_id: &str) -> bool {
-        if let Some(presence) = &self.shared_presence {
-            presence.disconnected(user_id).await;
-        }
-        let mut online = self.online.lock().unwrap_or_else(|p| p.into_inner());
-        match online.get_mut(user_id) {
-            Some(count) if *count > 1 => {
-                *count -= 1;
-                false
-            }
-            Some(_) => {
-                online.remove(user_id);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// How many users have a socket open.
-    pub fn online_count(&self) -> usize {
-        self.online.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    /// Whether a user has a socket open.
-    pub fn is_online(&self, user_id: &str) -> bool {
-        self.online
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(user_id)
     }
 
     async fn spectator_count(&self, game_id: &str) -> usize {
@@ -482,249 +380,6 @@ impl GameService {
         views::snapshot(game, views, seat, spectators, &|u| self.is_online(u))
     }
 
-    /// `game:move`: the move pipeline.
-    pub async fn make_move(
-        &self,
-        user: &User,
-        game_id: &str,
-        mv: &Value,
-        client_version: Option<u64>,
-    ) -> Result<Reply, GameError> {
-        let mv = serde_json::to_string(mv)
-            .map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))?;
-        if mv.len() > MAX_MOVE_BYTES {
-            return Err(GameError::new(
-                ErrorCode::PayloadTooLarge,
-                "a move may be at most 16 KiB of JSON",
-            ));
-        }
-        self.with_game(game_id, async |game| {
-            let seat = game.seat_of(&user.id).ok_or_else(|| {
-                GameError::new(ErrorCode::NotInGame, "you have no seat in this game")
-            })?;
-            match game.status {
-                Status::Finished => {
-                    return Err(GameError::new(ErrorCode::GameFinished, "the game is over"));
-                }
-                Status::Waiting => {
-                    return Err(GameError::new(
-                        ErrorCode::GameNotStarted,
-                        "seats are still free",
-                    ));
-                }
-                Status::Active => {}
-            }
-            if let Some(v) = client_version
-                && v != game.version
-            {
-                return Err(GameError::new(
-                    ErrorCode::Conflict,
-                    format!("the game is at version {}, not {v}; resync", game.version),
-                ));
-            }
-            if game.forfeited.contains(&seat) {
-                return Err(GameError::new(
-                    ErrorCode::NotYourTurn,
-                    "you forfeited this game; it goes on without you",
-                ));
-            }
-            if !game.phase.may_move(seat) {
-                return Err(GameError::new(
-                    ErrorCode::NotYourTurn,
-                    format!(
-                        "it is not seat {seat}'s turn (to move: {:?})",
-                        game.to_move()
-                    ),
-                ));
-            }
-            let plugin = self.plugin_of(game).await?;
-            let ctx = Context {
-                seat,
-                ply: game.ply,
-                entropy: entropy(game.seed, game.ply),
-            };
-            let state = game.state.clone();
-            let seats = game.players.len() as u32;
-            let mv_for_call = mv.clone();
-            let applied = plugin
-                .run(ctx.entropy, move |i| {
-                    let t = match i.apply(&state, &ctx, &mv_for_call)? {
-                        Ok(t) => t,
-                        Err(refused) => return Ok(Err(refused)),
-                    };
-                    let active = !t.phase.is_finished();
-                    let views = views::render(i, &t.state, &t.phase, seats, active)?;
-                    Ok(Ok((t, views)))
-                })
-                .await?;
-            let (transition, views) = applied.map_err(move_error)?;
-            let views = Arc::new(views);
-            check_seats(&transition, seats)?;
-            let now = now_ms();
-            let expected = game.version;
-            self.advance_clock(game, seat, now);
-            let change = MoveRecord {
-                version: expected + 1,
-                kind: ChangeKind::Move,
-                seat,
-                user_id: user.id.clone(),
-                mv: Some(mv.clone()),
-                events: transition.events.clone(),
-                ply: game.ply,
-                at: now,
-            };
-            apply_transition(game, transition, now);
-            game.ply += 1;
-            game.draw_offer = None;
-            self.store.update(game, expected, Some(&change)).await?;
-            self.faces.set_views(game, views.clone());
-            self.schedule_clock(game);
-            let mut reply = Reply {
-                deliveries: self.move_made(game, &views, &change),
-                game_type: Some(game.game_type.clone()),
-                ..Reply::default()
-            };
-            if game.status == Status::Finished {
-                reply.deliveries.extend(ended(game, &views));
-            }
-            reply.ack.insert("gameId".into(), json!(game.id));
-            reply.ack.insert("version".into(), json!(game.version));
-            Ok(reply)
-        })
-        .await
-    }
-
-    /// `game:move-made` for every player (own view; the move itself only to
-    /// the mover) and the spectators.
-    fn move_made(&self, game: &GameRecord, views: &Views, change: &MoveRecord) -> Vec<Delivery> {
-        let base = |view: &serde_json::value::RawValue, legal: Vec<String>| {
-            json!({
-                "gameId": game.id,
-                "version": game.version,
-                "seat": change.seat,
-                "userId": change.user_id,
-                "events": raw_events(&change.events),
-                "view": view,
-                "phase": game.phase,
-                "toMove": game.to_move(),
-                "legalMoves": legal,
-                "clocks": views::clocks(game),
-                "status": game.status.as_str(),
-            })
-        };
-        let mut out = Vec::new();
-        for (seat, player) in game.players.iter().enumerate() {
-            let Some(player) = player else { continue };
-            let legal = views.legal.get(seat).cloned().unwrap_or_default();
-            let mut payload = base(&views.seats[seat], legal);
-            if seat as Seat == change.seat
-                && let Some(mv) = &change.mv
-            {
-                payload["move"] = serde_json::from_str(mv).unwrap_or(Value::Null);
-            }
-            out.push(Delivery {
-                to: Audience::User(player.user_id.clone()),
-                event: "game:move-made",
-                payload,
-            });
-        }
-        out.push(Delivery {
-            to: Audience::Spectators(game.id.clone()),
-            event: "game:move-made",
-            payload: base(&views.spectator, Vec::new()),
-        });
-        out
-    }
-
-    /// Ends the game for `seat` by a forfeit (`game:resign`, timeouts).
-    pub async fn forfeit(
-        &self,
-        user: &User,
-        game_id: &str,
-        why: Forfeit,
-    ) -> Result<Reply, GameError> {
-        self.with_game(game_id, async |game| {
-            let seat = game.seat_of(&user.id).ok_or_else(|| {
-                GameError::new(ErrorCode::NotInGame, "you have no seat in this game")
-            })?;
-            if game.status == Status::Finished {
-                return Err(GameError::new(ErrorCode::GameFinished, "the game is over"));
-            }
-            self.forfeit_locked(game, seat, &user.id, why).await
-        })
-        .await
-    }
-
-    async fn forfeit_locked(
-        &self,
-        game: &mut GameRecord,
-        seat: Seat,
-        user_id: &str,
-        why: Forfeit,
-    ) -> Result<Reply, GameError> {
-        let plugin = self.plugin_of(game).await?;
-        let state = game.state.clone();
-        let seats = game.players.len() as u32;
-        let (transition, views) = plugin
-            .run(entropy(game.seed, game.ply), move |i| {
-                let t = i.forfeit(&state, seat, why)?;
-                let active = !t.phase.is_finished();
-                let views = views::render(i, &t.state, &t.phase, seats, active)?;
-                Ok((t, views))
-            })
-            .await?;
-        check_seats(&transition, seats)?;
-        let now = now_ms();
-        let expected = game.version;
-        let kind = match why {
-            Forfeit::Resign => ChangeKind::Resign,
-            Forfeit::Timeout => ChangeKind::Timeout,
-            Forfeit::Abandon => ChangeKind::Abandon,
-        };
-        let change = MoveRecord {
-            version: expected + 1,
-            kind,
-            seat,
-            user_id: user_id.to_string(),
-            mv: None,
-            events: transition.events.clone(),
-            ply: game.ply,
-            at: now,
-        };
-        if game.status == Status::Waiting {
-            // A forfeit before the start ends the game whatever the rules say.
-            game.status = Status::Finished;
-        }
-        self.advance_clock(game, seat, now);
-        apply_transition(game, transition, now);
-        game.draw_offer = None;
-        if game.status != Status::Finished && !game.forfeited.contains(&seat) {
-            game.forfeited.push(seat);
-        }
-        self.store.update(game, expected, Some(&change)).await?;
-        self.schedule_clock(game);
-        let mut reply = Reply::default();
-        if game.status == Status::Finished {
-            reply.deliveries.extend(ended(game, &views));
-        } else {
-            reply.deliveries.extend(self.state_update(game, &views).await);
-        }
-        reply.ack.insert("gameId".into(), json!(game.id));
-        reply.ack.insert("version".into(), json!(game.version));
-        Ok(reply)
-    }
-
-    async fn state_update(&self, game: &GameRecord, views: &Views) -> Vec<Delivery> {
-        self.started(game, views)
-            .await
-            .into_iter()
-            .filter(|d| d.to != Audience::Admins)
-            .map(|mut d| {
-                d.event = "game:state-update";
-                d
-            })
-            .collect()
-    }
 }
 
 /// What a new game is made of.

@@ -1,6 +1,6 @@
 //! What each viewer sees of a game, computed in one plugin instance.
 
-use super::record::{GameRecord, Status};
+use crate::records::game::{GameRecord, Status};
 use gamehost_sdk::{Fault, Phase, Rules, Seat, Viewer};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -119,7 +119,7 @@ pub fn clocks(game: &GameRecord) -> Value {
         (Status::Active, [seat]) => Some(*seat),
         _ => None,
     };
-    let now = super::service::now_ms();
+    let now = crate::base::clock::now_ms();
     let remaining: Vec<u64> = game
         .clocks
         .iter()
@@ -132,7 +132,7 @@ pub fn clocks(game: &GameRecord) -> Value {
         })
         .collect();
     let mut value = json!({"remainingMs": remaining, "running": running});
-    if let super::record::TimeControl::PerMove { per_move_ms } = tc {
+    if let crate::records::game::TimeControl::PerMove { per_move_ms } = tc {
         value["perMoveMs"] = json!(per_move_ms);
     }
     value

@@ -14,7 +14,7 @@
 use super::{ApiError, AppState};
 use crate::admin::AnnounceRequest;
 use crate::auth::{AuthError, Role, User};
-use crate::game::{ErrorCode, GameError};
+use crate::base::error::{ErrorCode, GameError};
 use crate::plugin::catalog::{CatalogError, Source, VersionRecord};
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;

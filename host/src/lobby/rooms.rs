@@ -3,13 +3,16 @@
 //! closed when its game starts. Passwords are stored as Argon2 hashes and
 //! never sent back.
 
-use super::{LobbyService, lobby_room, members_room};
+use super::names::{lobby_room, members_room};
+use super::room::{Member, Room, stored_rooms};
+use super::service::LobbyService;
 use crate::auth::User;
-use crate::game::record::TimeControl;
-use crate::game::{Audience, Delivery, ErrorCode, GameError, GameService, Reply};
+use crate::records::game::TimeControl;
+use crate::base::error::{ErrorCode, GameError};
+use crate::base::outbox::{Audience, Delivery, Reply};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -44,89 +47,6 @@ pub struct CreateRoom {
 }
 
 
-#[derive(Serialize, Deserialize)]
-struct Member {
-    #[serde(with = "stored_user")]
-    user: User,
-    ready: bool,
-}
-
-/// Users as stored in a room record.
-mod stored_user {
-    use crate::auth::{Role, User};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct Stored {
-        id: String,
-        name: String,
-        role: Role,
-    }
-
-    pub fn serialize<S: Serializer>(user: &User, s: S) -> Result<S::Ok, S::Error> {
-        Stored {
-            id: user.id.clone(),
-            name: user.name.clone(),
-            role: user.role,
-        }
-        .serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<User, D::Error> {
-        let stored = Stored::deserialize(d)?;
-        Ok(User {
-            id: stored.id,
-            name: stored.name,
-            role: stored.role,
-        })
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-pub(super) struct Room {
-    id: String,
-    game_type: String,
-    name: String,
-    seats: u32,
-    options: Option<Value>,
-    time_control: Option<TimeControl>,
-    password_hash: Option<String>,
-    private: bool,
-    members: Vec<Member>,
-    /// Set on rooms stored before rooms closed at the start of their game;
-    /// such rooms are deleted when the lobby loads.
-    #[serde(default)]
-    game_id: Option<String>,
-    /// The user who opened it (counted against their cap).
-    #[serde(default)]
-    owner: String,
-    /// Changes stored so far: the compare-and-set key of its writes.
-    #[serde(default)]
-    version: u64,
-}
-
-impl Room {
-    /// What anyone may see of the room: never the password.
-    fn summary(&self) -> Value {
-        json!({
-            "roomId": self.id,
-            "gameType": self.game_type,
-            "name": self.name,
-            "seats": self.seats,
-            "options": self.options,
-            "timeControl": self.time_control,
-            "hasPassword": self.password_hash.is_some(),
-            "private": self.private,
-            "owner": self.owner,
-            "members": self.members.iter().map(|m| json!({"userId": m.user.id, "name": m.user.name, "ready": m.ready})).collect::<Vec<_>>(),
-        })
-    }
-
-    fn is_member(&self, user_id: &str) -> bool {
-        self.members.iter().any(|m| m.user.id == user_id)
-    }
-}
-
 fn not_found(room_id: &str) -> GameError {
     GameError::new(
         ErrorCode::NotFound,
@@ -136,29 +56,6 @@ fn not_found(room_id: &str) -> GameError {
 
 fn not_member() -> GameError {
     GameError::new(ErrorCode::NotInRoom, "you are not a member of this room")
-}
-
-/// Every stored room; one that does not decode is skipped (and logged), and
-/// one whose game has started (stored before rooms closed) is deleted.
-pub(super) async fn stored_rooms(games: &GameService) -> Result<BTreeMap<String, Room>, GameError> {
-    let mut rooms = BTreeMap::new();
-    for record in games.store().rooms().await? {
-        match serde_json::from_str::<Room>(&record) {
-            Ok(room) if room.game_id.is_some() => {
-                games.store().delete_room(&room.id, None).await?;
-            }
-            Ok(mut room) => {
-                if room.owner.is_empty() {
-                    room.owner = room.members.first().map(|m| m.user.id.clone()).unwrap_or_default();
-                }
-                rooms.insert(room.id.clone(), room);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "skipping a stored lobby room that does not decode")
-            }
-        }
-    }
-    Ok(rooms)
 }
 
 impl LobbyService {

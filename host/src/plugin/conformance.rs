@@ -3,7 +3,9 @@
 //! component, what it imports, and what each call costs.
 
 use super::sandbox::ALLOWED_IMPORT_PACKAGES;
-use super::{Instance, Limits, Plugin, PluginEngine};
+use super::engine::PluginEngine;
+use super::instance::{Instance, Plugin};
+use super::limits::Limits;
 use gamehost_sdk::conformance::{self, CheckOptions, Report};
 use gamehost_sdk::{
     Context, Fault, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer,
@@ -47,7 +49,7 @@ pub fn check_component(
             component
         }
         Err(e) => {
-            report.record("component", Err(super::error_chain(&e)));
+            report.record("component", Err(super::limits::error_chain(&e)));
             return report;
         }
     };
@@ -60,7 +62,7 @@ pub fn check_component(
     let plugin = match Plugin::load(engine, bytes, Limits::default()) {
         Ok(plugin) => plugin,
         Err(e) => {
-            report.record("load", Err(super::error_chain(&e)));
+            report.record("load", Err(super::limits::error_chain(&e)));
             return report;
         }
     };
@@ -112,7 +114,7 @@ fn check_imports(
     if let Err(e) = engine.linker().instantiate_pre(component) {
         return Err(format!(
             "cannot be linked: {}",
-            super::error_chain(&e.into())
+            super::limits::error_chain(&e.into())
         ));
     }
     Ok(format!("{} imports, all allowed", names.len()))

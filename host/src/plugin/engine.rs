@@ -35,7 +35,7 @@ struct Inner {
     /// Hex digest of what makes compiled code reusable by this engine.
     compatibility: String,
     /// New components are compiled by a child process within this budget.
-    isolation: Option<super::isolation::CompileBudget>,
+    isolation: Option<super::limits::CompileBudget>,
 }
 
 impl PluginEngine {
@@ -108,7 +108,7 @@ impl PluginEngine {
     /// Components this engine has not compiled before are compiled by a
     /// child process within `budget` first ([`super::isolation`]). Needs
     /// the compile cache; call it before cloning the engine.
-    pub fn isolate_compiles(mut self, budget: super::isolation::CompileBudget) -> Self {
+    pub fn isolate_compiles(mut self, budget: super::limits::CompileBudget) -> Self {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => inner.isolation = Some(budget),
             None => tracing::warn!("the engine is shared already: compiles stay in process"),
@@ -117,7 +117,7 @@ impl PluginEngine {
     }
 
     /// The budget of isolated compiles, when they are.
-    pub fn isolation(&self) -> Option<&super::isolation::CompileBudget> {
+    pub fn isolation(&self) -> Option<&super::limits::CompileBudget> {
         self.inner.isolation.as_ref()
     }
 

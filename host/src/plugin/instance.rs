@@ -49,7 +49,7 @@ impl Plugin {
             .instantiate_pre(&component)
             .map_err(anyhow::Error::from)
             .map_err(|e| {
-                anyhow::anyhow!("the component cannot be linked: {}", super::error_chain(&e))
+                anyhow::anyhow!("the component cannot be linked: {}", super::limits::error_chain(&e))
             })?;
         let pre = GamePre::new(pre)
             .map_err(anyhow::Error::from)
@@ -305,7 +305,7 @@ fn classify(store: &Store<Sandbox>, error: anyhow::Error, limits: Limits, call: 
         FaultKind::Trap
     };
     let stderr = sandbox.stderr();
-    let mut message = format!("{call} trapped: {}", super::error_chain(&error));
+    let mut message = format!("{call} trapped: {}", super::limits::error_chain(&error));
     if !stderr.is_empty() {
         message.push_str(&format!(" (guest said: {})", preview_tail(&stderr, 400)));
     }

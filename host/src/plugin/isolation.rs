@@ -10,23 +10,8 @@
 //! child that runs out of either is refused with the reason, and the host's
 //! own memory never grows by more than what the compiled form needs.
 
-use super::PluginEngine;
-use std::path::PathBuf;
-use std::time::Duration;
-
-/// What one compile may use.
-#[derive(Clone, Debug)]
-pub struct CompileBudget {
-    /// The binary that compiles (this one).
-    pub program: PathBuf,
-    /// Most memory the compiling process may hold, in bytes.
-    pub memory_bytes: u64,
-    /// Longest a compile may take.
-    pub time: Duration,
-    /// The memory cap of instances, which is part of the engine's settings
-    /// (the child must build the same engine for its output to be usable).
-    pub instance_memory_bytes: usize,
-}
+use super::engine::PluginEngine;
+pub use super::limits::CompileBudget;
 
 /// Compiles `bytes` into `engine`'s cache in a child process within the
 /// engine's budget. `Ok` when the compiled form is in the cache, or when

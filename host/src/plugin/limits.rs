@@ -25,3 +25,27 @@ impl Default for Limits {
         }
     }
 }
+
+/// An error and its causes on one line, for reports.
+pub(crate) fn error_chain(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// What one compile may use.
+#[derive(Clone, Debug)]
+pub struct CompileBudget {
+    /// The binary that compiles (this one).
+    pub program: std::path::PathBuf,
+    /// Most memory the compiling process may hold, in bytes.
+    pub memory_bytes: u64,
+    /// Longest a compile may take.
+    pub time: Duration,
+    /// The memory cap of instances, which is part of the engine's settings
+    /// (the child must build the same engine for its output to be usable).
+    pub instance_memory_bytes: usize,
+}
+

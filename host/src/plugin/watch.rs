@@ -5,7 +5,7 @@
 //! changed `*.wasm` goes through the conformance pass, and the reason for a
 //! refusal is logged. Games in progress keep their pinned version.
 
-use super::PluginCatalog;
+use super::catalog::PluginCatalog;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use std::collections::BTreeSet;

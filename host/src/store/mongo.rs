@@ -9,11 +9,14 @@
 //! through a circuit breaker: while MongoDB is down calls fail at once with
 //! a clear error instead of piling up.
 
+mod admin;
+mod plugins;
+
 use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
-use crate::admin::{Announcement, AuditEntry, Ban};
-use crate::breaker::CircuitBreaker;
-use crate::game::record::{GameRecord, MoveRecord, Status};
-use crate::plugin::catalog::{GameChoice, VersionRecord};
+use crate::records::admin::{Announcement, AuditEntry, Ban};
+use crate::breaker::{CallError, CircuitBreaker};
+use crate::records::game::{GameRecord, MoveRecord, Status};
+use crate::records::plugin::{GameChoice, VersionRecord};
 use futures_util::TryStreamExt as _;
 use futures_util::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use mongodb::bson::spec::BinarySubtype;
@@ -229,7 +232,15 @@ impl MongoStore {
                     )))
                 })
         };
-        self.breaker.call(bounded).await
+        // Backend errors count against the breaker, conflicts do not, and
+        // an open breaker is a backend error.
+        self.breaker
+            .run(bounded, |e| matches!(e, StoreError::Backend(_)))
+            .await
+            .map_err(|e| match e {
+                CallError::Open(open) => StoreError::Backend(open.to_string()),
+                CallError::Failed(e) => e,
+            })
     }
 
     async fn json_records<T: DeserializeOwned>(
@@ -471,189 +482,3 @@ impl GameStore for MongoStore {
     }
 }
 
-#[async_trait::async_trait]
-impl PluginStore for MongoStore {
-    async fn save_component(
-        &self,
-        bytes: &[u8],
-        version: &VersionRecord,
-    ) -> Result<(), StoreError> {
-        self.call(async {
-            let bucket = self.components();
-            let stored = self
-                .coll("plugins.files")
-                .find_one(doc! {"filename": &version.hash})
-                .await
-                .map_err(backend)?;
-            if stored.is_none() {
-                let mut upload = bucket.open_upload_stream(&version.hash).await.map_err(backend)?;
-                upload.write_all(bytes).await.map_err(backend)?;
-                upload.close().await.map_err(backend)?;
-            }
-            self.coll("plugin_versions")
-                .update_one(
-                    doc! {"_id": &version.hash},
-                    doc! {"$setOnInsert": {"gameId": &version.game_id, "record": to_json(version)?}},
-                )
-                .upsert(true)
-                .await
-                .map(|_| ())
-                .map_err(backend)
-        })
-        .await
-    }
-
-    async fn component(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.call(async {
-            let Some(file) = self
-                .coll("plugins.files")
-                .find_one(doc! {"filename": hash})
-                .await
-                .map_err(backend)?
-            else {
-                return Ok(None);
-            };
-            let id = file.get("_id").cloned().unwrap_or(Bson::Null);
-            let bucket = self.components();
-            let mut download = bucket.open_download_stream(id).await.map_err(backend)?;
-            let mut bytes = Vec::new();
-            download.read_to_end(&mut bytes).await.map_err(backend)?;
-            Ok(Some(bytes))
-        })
-        .await
-    }
-
-    async fn save_version(&self, version: &VersionRecord) -> Result<(), StoreError> {
-        self.call(async {
-            self.coll("plugin_versions")
-                .update_one(
-                    doc! {"_id": &version.hash},
-                    doc! {"$set": {"record": to_json(version)?}},
-                )
-                .await
-                .map(|_| ())
-                .map_err(backend)
-        })
-        .await
-    }
-
-    async fn versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
-        self.call(self.json_records("plugin_versions", doc! {}))
-            .await
-    }
-
-    async fn save_choice(&self, choice: &GameChoice) -> Result<(), StoreError> {
-        self.call(async {
-            self.upsert_record("plugin_choices", &choice.game_id, to_json(choice)?, doc! {})
-                .await
-        })
-        .await
-    }
-
-    async fn choices(&self) -> Result<Vec<GameChoice>, StoreError> {
-        self.call(self.json_records("plugin_choices", doc! {}))
-            .await
-    }
-
-    async fn pins(&self) -> Result<HashMap<String, u64>, StoreError> {
-        self.call(async {
-            let docs = all(self
-                .games()
-                .find(doc! {"status": {"$ne": Status::Finished.as_str()}})
-                .projection(doc! {"pluginHash": 1}))
-            .await?;
-            let mut pins = HashMap::new();
-            for d in docs {
-                if let Ok(hash) = d.get_str("pluginHash") {
-                    *pins.entry(hash.to_string()).or_insert(0) += 1;
-                }
-            }
-            Ok(pins)
-        })
-        .await
-    }
-}
-
-#[async_trait::async_trait]
-impl AdminStore for MongoStore {
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<u64, StoreError> {
-        self.call(async {
-            // A counter document numbers the log, as SQLite's rowid does.
-            let counter = self
-                .coll("counters")
-                .find_one_and_update(doc! {"_id": "audit"}, doc! {"$inc": {"seq": 1_i64}})
-                .upsert(true)
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(backend)?
-                .ok_or_else(|| backend("the audit counter is missing"))?;
-            let id = counter.get_i64("seq").map_err(backend)?;
-            self.coll("audit_log")
-                .insert_one(doc! {"_id": id, "record": to_json(entry)?})
-                .await
-                .map_err(backend)?;
-            Ok(id as u64)
-        })
-        .await
-    }
-
-    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        self.call(async {
-            let docs = all(self
-                .coll("audit_log")
-                .find(doc! {})
-                .sort(doc! {"_id": -1})
-                .limit(i64::from(limit)))
-            .await?;
-            docs.iter()
-                .map(|d| {
-                    let mut entry: AuditEntry = from_json(d, "record")?;
-                    entry.id = d.get_i64("_id").map_err(backend)? as u64;
-                    Ok(entry)
-                })
-                .collect()
-        })
-        .await
-    }
-
-    async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError> {
-        self.call(async {
-            self.upsert_record("bans", &ban.user_id, to_json(ban)?, doc! {})
-                .await
-        })
-        .await
-    }
-
-    async fn delete_ban(&self, user_id: &str) -> Result<bool, StoreError> {
-        self.call(async {
-            self.coll("bans")
-                .delete_one(doc! {"_id": user_id})
-                .await
-                .map(|r| r.deleted_count > 0)
-                .map_err(backend)
-        })
-        .await
-    }
-
-    async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
-        self.call(self.json_records("bans", doc! {})).await
-    }
-
-    async fn save_announcement(&self, announcement: &Announcement) -> Result<(), StoreError> {
-        self.call(async {
-            self.upsert_record(
-                "announcements",
-                &announcement.id,
-                to_json(announcement)?,
-                doc! {"pending": announcement.sent_at.is_none()},
-            )
-            .await
-        })
-        .await
-    }
-
-    async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
-        self.call(self.json_records("announcements", doc! {"pending": true}))
-            .await
-    }
-}

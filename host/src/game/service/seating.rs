@@ -304,18 +304,6 @@ impl GameService {
     }
 }
 
-/// A returning user's seats: the games, the notices for the others, and
-/// the user's snapshot of each.
-#[derive(Debug, Default)]
-pub struct SeatsBack {
-    /// Unfinished games the user holds a seat in.
-    pub games: Vec<String>,
-    /// `user:reconnected` for everyone else in those games.
-    pub notices: Vec<Delivery>,
-    /// The user's snapshot of each game, for `game:state-update`.
-    pub snapshots: Vec<Value>,
-}
-
 impl GameService {
     /// The seats of a user whose socket just opened; `first` when it is
     /// their first socket (the others are told they are back).

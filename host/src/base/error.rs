@@ -1,4 +1,4 @@
-//! Errors a client can get from a game request, each with a stable code.
+//! The errors a client can get from any request, each with a stable code.
 
 use serde::Serialize;
 
@@ -114,26 +114,6 @@ impl GameError {
         GameError {
             code,
             message: message.into(),
-        }
-    }
-}
-
-impl From<crate::store::StoreError> for GameError {
-    fn from(e: crate::store::StoreError) -> Self {
-        match e {
-            crate::store::StoreError::Conflict { .. } => GameError::new(
-                ErrorCode::Conflict,
-                "the game changed at the same moment; resync and try again",
-            ),
-            crate::store::StoreError::Backend(why) => {
-                tracing::error!(error = %why, "store failure");
-                // The cause stays in the log; the client learns that
-                // storage failed and that nothing changed.
-                GameError::new(
-                    ErrorCode::Internal,
-                    "storage is unavailable; nothing changed, try again shortly",
-                )
-            }
         }
     }
 }

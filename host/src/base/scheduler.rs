@@ -91,7 +91,7 @@ impl LocalScheduler {
 
 impl Scheduler for LocalScheduler {
     fn schedule(&self, deadline: Deadline, at_ms: u64) {
-        let wait = at_ms.saturating_sub(super::service::now_ms());
+        let wait = at_ms.saturating_sub(super::clock::now_ms());
         let due = self.due.clone();
         let key = deadline.key();
         let timer = tokio::spawn(async move {
