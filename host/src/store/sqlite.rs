@@ -46,6 +46,8 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
+        // Room for every statement the store runs, so none is parsed twice.
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(SCHEMA)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
@@ -184,6 +186,12 @@ fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
     }
 }
 
+/// Runs one statement through the connection's statement cache: the SQL
+/// of a write is parsed once, not on every move.
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -219,7 +227,7 @@ fn decode(record: &str, state: Vec<u8>) -> Result<GameRecord, StoreError> {
 fn sync_players(conn: &Connection, game: &GameRecord) -> Result<(), StoreError> {
     for (seat, player) in game.players.iter().enumerate() {
         if let Some(player) = player {
-            conn.execute(
+            exec(conn, 
                 "INSERT OR IGNORE INTO game_players (game_id, user_id, seat) VALUES (?1, ?2, ?3)",
                 params![game.id, player.user_id, seat as i64],
             )
@@ -234,7 +242,7 @@ impl GameStore for SqliteStore {
     async fn insert(&self, game: &GameRecord) -> Result<(), StoreError> {
         let game = game.clone();
         self.call(move |conn| {
-            conn.execute(
+            exec(conn, 
                 "INSERT INTO games (id, game_type, status, version, record, state, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -263,8 +271,7 @@ impl GameStore for SqliteStore {
         let game = game.clone();
         let change = change.cloned();
         self.call(move |conn| {
-            let updated = conn
-                .execute(
+            let updated = exec(conn, 
                     "UPDATE games SET status = ?1, version = ?2, record = ?3, state = ?4, updated_at = ?5
                      WHERE id = ?6 AND version = ?7",
                     params![
@@ -282,7 +289,7 @@ impl GameStore for SqliteStore {
                 return Err(StoreError::Conflict { expected });
             }
             if let Some(change) = change {
-                conn.execute(
+                exec(conn, 
                     "INSERT INTO game_changes (game_id, version, record) VALUES (?1, ?2, ?3)",
                     params![
                         game.id,
@@ -393,13 +400,13 @@ impl GameStore for SqliteStore {
         let (id, record) = (room_id.to_string(), record.to_string());
         self.call(move |conn| {
             let written = match expected {
-                None => conn.execute(
+                None => exec(conn, 
                     "INSERT INTO lobby_rooms (id, record) VALUES (?1, ?2) ON CONFLICT(id) DO NOTHING",
                     params![id, record],
                 ),
                 // The version lives in the record; rooms stored before it
                 // had one are at 0.
-                Some(v) => conn.execute(
+                Some(v) => exec(conn, 
                     "UPDATE lobby_rooms SET record = ?1
                      WHERE id = ?2 AND COALESCE(json_extract(record, '$.version'), 0) = ?3",
                     params![record, id, v as i64],
@@ -420,13 +427,11 @@ impl GameStore for SqliteStore {
         let id = room_id.to_string();
         self.call(move |conn| {
             match expected {
-                None => conn
-                    .execute("DELETE FROM lobby_rooms WHERE id = ?1", params![id])
+                None => exec(conn, "DELETE FROM lobby_rooms WHERE id = ?1", params![id])
                     .map(|_| ())
                     .map_err(backend),
                 Some(v) => {
-                    let deleted = conn
-                        .execute(
+                    let deleted = exec(conn, 
                             "DELETE FROM lobby_rooms
                              WHERE id = ?1 AND COALESCE(json_extract(record, '$.version'), 0) = ?2",
                             params![id, v as i64],
