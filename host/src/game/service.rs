@@ -353,6 +353,40 @@ impl GameService {
         })
     }
 
+    /// Ends `game` with no result (aborted, expired): one stored change of
+    /// `kind` by `by` (empty: the host), no winner, the clock stopped.
+    async fn finish_without_result(
+        &self,
+        game: &mut GameRecord,
+        reason: String,
+        kind: ChangeKind,
+        by: &str,
+    ) -> Result<(), GameError> {
+        let now = now_ms();
+        let expected = game.version;
+        let change = MoveRecord {
+            version: expected + 1,
+            kind,
+            seat: 0,
+            user_id: by.to_string(),
+            mv: None,
+            events: Vec::new(),
+            ply: game.ply,
+            at: now,
+        };
+        game.phase = Phase::Finished(Outcome {
+            reason,
+            ..Outcome::default()
+        });
+        game.status = Status::Finished;
+        game.clock_started_at = None;
+        game.draw_offer = None;
+        game.version += 1;
+        game.updated_at = now.max(game.updated_at + 1);
+        self.store.update(game, expected, Some(&change)).await?;
+        Ok(())
+    }
+
     /// Every view of `game` as it stands (rendered once per version).
     async fn render(&self, game: &GameRecord) -> Result<Arc<Views>, GameError> {
         if let Some(views) = self.faces.views(game) {

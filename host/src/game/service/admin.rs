@@ -68,29 +68,9 @@ impl GameService {
             if game.status == Status::Finished {
                 return Err(GameError::new(ErrorCode::GameFinished, "the game is over"));
             }
-            let now = now_ms();
-            let expected = game.version;
-            let outcome = Outcome {
-                reason: format!("aborted by an administrator: {reason}"),
-                ..Outcome::default()
-            };
-            let change = MoveRecord {
-                version: expected + 1,
-                kind: ChangeKind::Abort,
-                seat: 0,
-                user_id: admin.id.clone(),
-                mv: None,
-                events: Vec::new(),
-                ply: game.ply,
-                at: now,
-            };
-            game.phase = Phase::Finished(outcome.clone());
-            game.status = Status::Finished;
-            game.clock_started_at = None;
-            game.draw_offer = None;
-            game.version += 1;
-            game.updated_at = now;
-            self.store.update(game, expected, Some(&change)).await?;
+            let why = format!("aborted by an administrator: {reason}");
+            self.finish_without_result(game, why, ChangeKind::Abort, &admin.id)
+                .await?;
             tracing::warn!(game = %game.id, admin = %admin.id, reason, "game aborted");
             let mut reply = Reply {
                 deliveries: ended_without_result(game, "aborted").into(),

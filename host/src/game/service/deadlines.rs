@@ -86,27 +86,8 @@ impl GameService {
 
     /// Ends a game nobody came to play: no result, nobody wins.
     async fn expire_locked(&self, game: &mut GameRecord) -> Result<Reply, GameError> {
-        let now = now_ms();
-        let expected = game.version;
-        let outcome = Outcome {
-            reason: "expired".to_string(),
-            ..Outcome::default()
-        };
-        let change = MoveRecord {
-            version: expected + 1,
-            kind: ChangeKind::Expire,
-            seat: 0,
-            user_id: String::new(),
-            mv: None,
-            events: Vec::new(),
-            ply: game.ply,
-            at: now,
-        };
-        game.phase = Phase::Finished(outcome.clone());
-        game.status = Status::Finished;
-        game.version += 1;
-        game.updated_at = now.max(game.updated_at + 1);
-        self.store.update(game, expected, Some(&change)).await?;
+        self.finish_without_result(game, "expired".to_string(), ChangeKind::Expire, "")
+            .await?;
         tracing::info!(game = %game.id, "waiting game expired");
         Ok(Reply {
             deliveries: ended_without_result(game, "expired").into(),
