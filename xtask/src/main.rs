@@ -1,11 +1,13 @@
 //! Project tasks: `cargo xtask run`, `cargo xtask test`, `cargo xtask plugins`,
-//! `cargo xtask bench`. Each builds what it needs first, so both README
-//! commands work on a fresh machine.
+//! `cargo xtask bench`, `cargo xtask layers`. Each builds what it needs
+//! first, so both README commands work on a fresh machine.
+
+mod layers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <run [-- SERVE FLAGS] | test [-- CARGO TEST ARGS] | plugins | bench [-- ARGS]>";
+const USAGE: &str = "usage: cargo xtask <run [-- SERVE FLAGS] | test [-- CARGO TEST ARGS] | plugins | bench [-- ARGS] | layers>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         "run" => run(&rest),
         "test" => test(&rest),
         "bench" => bench(&rest),
+        "layers" => check_layers(),
         _ => Err(format!("unknown task {task:?}\n{USAGE}")),
     };
     match result {
@@ -274,7 +277,19 @@ fn ensure_secantus() -> Result<(), String> {
 /// the npm `socket.io-client` and, for the client, Debian's Chromium. The
 /// services the tests start (Chromium, Redis, the MongoDB-wire server) are
 /// installed first when missing.
+/// The host's layering (see `layers.rs`): no import cycle between its
+/// files, none over 600 lines, one clock.
+fn check_layers() -> Result<(), String> {
+    let problems = layers::check(&root().join("host/src"))?;
+    if problems.is_empty() {
+        println!("xtask: host/src: no import cycle, no file over 600 lines, one clock");
+        return Ok(());
+    }
+    Err(format!("the host's layering is broken:\n  {}", problems.join("\n  ")))
+}
+
 fn test(test_args: &[String]) -> Result<(), String> {
+    check_layers()?;
     build_plugins()?;
     build_web()?;
     check_web()?;
