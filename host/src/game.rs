@@ -5,6 +5,7 @@
 //! everyone else; the realtime layer turns those into Socket.IO emits.
 
 pub mod faces;
+pub mod output;
 pub use crate::records::game as record;
 pub mod service;
 pub mod views;

@@ -1,7 +1,8 @@
-//! Property tests of everything that decodes what a client sends: display
-//! names, tokens, event payloads, and the config file an operator writes.
-//! Each target must never panic, and what it accepts must satisfy the
-//! rules the docs state.
+//! Property tests of everything that decodes what a client sends (display
+//! names, tokens, event payloads), of the config file an operator writes,
+//! and of the host's checks of what a plugin returns (views, the seats a
+//! phase names, events). Each target must never panic, and what it accepts
+//! must satisfy the rules the docs state.
 //!
 //! `GAMEHOST_FUZZ_CASES` sets the inputs per target (256 by default, so the
 //! suite stays quick); BENCHMARKS.md records a long run and its command.
@@ -210,6 +211,50 @@ fn a_config_file_parses_or_is_refused_without_panicking() {
                 prop_assert!(timeouts.header_read.as_millis() >= 100);
                 let _ = config.rate_limit.rate_limit();
                 let _ = config.lobby.limits();
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn plugin_output_is_checked_before_it_is_kept() {
+    use gamehost::game::output::{check_seats, raw_events, view_json};
+    use gamehost_sdk::{Outcome, Phase, Transition};
+    let phase = prop_oneof![
+        prop::collection::vec(0u32..20, 0..4).prop_map(Phase::ToMove),
+        prop::collection::vec(0u32..20, 0..4).prop_map(|winners| Phase::Finished(Outcome {
+            winners,
+            ..Outcome::default()
+        })),
+    ];
+    let output = (
+        phase,
+        1u32..17,
+        prop_oneof![any::<String>(), json_value().prop_map(|v| v.to_string())],
+        prop::collection::vec(prop_oneof![any::<String>(), json_value().prop_map(|v| v.to_string())], 0..4),
+    );
+    runner()
+        .run(&output, |(phase, seats, view, events)| {
+            let named: Vec<u32> = match &phase {
+                Phase::ToMove(s) => s.clone(),
+                Phase::Finished(o) => o.winners.clone(),
+            };
+            let fine = named.iter().all(|s| *s < seats) && !matches!(&phase, Phase::ToMove(s) if s.is_empty());
+            let transition = Transition {
+                state: Vec::new(),
+                phase,
+                events: events.clone(),
+            };
+            prop_assert_eq!(check_seats(&transition, seats).is_ok(), fine);
+            let is_json = serde_json::from_str::<Value>(&view).is_ok();
+            prop_assert_eq!(view_json(view).is_ok(), is_json);
+            let sent = raw_events(&events);
+            prop_assert_eq!(sent.len(), events.len());
+            for (text, value) in events.iter().zip(&sent) {
+                if serde_json::from_str::<Value>(text).is_err() {
+                    prop_assert_eq!(value, &Value::Null);
+                }
             }
             Ok(())
         })

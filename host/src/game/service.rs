@@ -20,6 +20,7 @@ use crate::base::error::{ErrorCode, GameError};
 pub use crate::base::outbox::{Audience, Delivery, Reply};
 use crate::records::game::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
 use crate::base::scheduler::{Deadline, Scheduler};
+use super::output::{check_seats, raw_events};
 use super::views::{self, Views};
 use super::watchers::{LocalWatchers, Watchers};
 use crate::auth::User;
@@ -454,21 +455,6 @@ fn apply_transition(game: &mut GameRecord, t: Transition, now: u64) {
     }
 }
 
-/// The rules may only name seats of this game.
-fn check_seats(t: &Transition, seats: u32) -> Result<(), GameError> {
-    let bad = match &t.phase {
-        Phase::ToMove(to_move) => to_move.is_empty() || to_move.iter().any(|s| *s >= seats),
-        Phase::Finished(o) => o.winners.iter().any(|s| *s >= seats),
-    };
-    if bad {
-        tracing::warn!(phase = ?t.phase, seats, "plugin named a seat outside the game");
-        return Err(GameError::new(
-            ErrorCode::PluginFailure,
-            "the game's rules named a seat outside the game; nothing changed",
-        ));
-    }
-    Ok(())
-}
 
 fn move_error(e: MoveError) -> GameError {
     match e {
@@ -516,12 +502,6 @@ fn check_time_control(tc: Option<TimeControl>) -> Result<Option<TimeControl>, Ga
     }
 }
 
-fn raw_events(events: &[String]) -> Vec<Value> {
-    events
-        .iter()
-        .map(|e| serde_json::from_str(e).unwrap_or(Value::Null))
-        .collect()
-}
 
 /// A game starting or ending, as admins watching the `/admin` namespace
 /// see it.

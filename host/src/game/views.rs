@@ -1,5 +1,6 @@
 //! What each viewer sees of a game, computed in one plugin instance.
 
+use super::output::view_json;
 use crate::records::game::{GameRecord, Status};
 use gamehost_sdk::{Fault, Phase, Rules, Seat, Viewer};
 use serde_json::value::RawValue;
@@ -18,14 +19,6 @@ pub struct Views {
     pub omniscient: Option<Box<RawValue>>,
 }
 
-fn raw(text: String) -> Result<Box<RawValue>, Fault> {
-    RawValue::from_string(text).map_err(|e| {
-        Fault::new(
-            gamehost_sdk::FaultKind::BadOutput,
-            format!("a view is not JSON: {e}"),
-        )
-    })
-}
 
 /// Computes every view of `state` in `rules` (one instance, already made).
 pub fn render(
@@ -38,16 +31,16 @@ pub fn render(
     let mut seat_views = Vec::with_capacity(seats as usize);
     let mut legal = Vec::with_capacity(seats as usize);
     for seat in 0..seats {
-        seat_views.push(raw(rules.view(state, Viewer::Seat(seat))?)?);
+        seat_views.push(view_json(rules.view(state, Viewer::Seat(seat))?)?);
         legal.push(if active && phase.may_move(seat) {
             rules.legal_moves(state, seat)?
         } else {
             Vec::new()
         });
     }
-    let spectator = raw(rules.view(state, Viewer::Spectator)?)?;
+    let spectator = view_json(rules.view(state, Viewer::Spectator)?)?;
     let omniscient = if phase.is_finished() {
-        Some(raw(rules.view(state, Viewer::Omniscient)?)?)
+        Some(view_json(rules.view(state, Viewer::Omniscient)?)?)
     } else {
         None
     };
