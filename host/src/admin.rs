@@ -4,10 +4,10 @@
 //! HTTP and Socket.IO layers disconnect banned or kicked users.
 
 use crate::auth::User;
-use crate::base::scheduler::{Deadline, Scheduler};
 use crate::base::clock::now_ms;
 use crate::base::error::{ErrorCode, GameError};
 use crate::base::outbox::{Audience, Delivery};
+use crate::base::scheduler::{Deadline, Scheduler};
 use crate::store::{AdminStore, GameStore, Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -196,7 +196,9 @@ impl TokenService {
                 Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
                     return Err(AuthError::Expired);
                 }
-                Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ImmatureSignature) => {
+                Err(e)
+                    if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ImmatureSignature) =>
+                {
                     return Err(AuthError::NotYetValid);
                 }
                 Err(e) => last = AuthError::Invalid(e.to_string()),
@@ -437,9 +439,11 @@ mod tests {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let later = signed(json!({"sub": "u", "role": "player", "exp": now + 7200, "nbf": now + 3600}));
+        let later =
+            signed(json!({"sub": "u", "role": "player", "exp": now + 7200, "nbf": now + 3600}));
         assert_eq!(svc.verify(&later), Err(AuthError::NotYetValid));
-        let skewed = signed(json!({"sub": "u", "role": "player", "exp": now + 7200, "nbf": now + 2}));
+        let skewed =
+            signed(json!({"sub": "u", "role": "player", "exp": now + 7200, "nbf": now + 2}));
         assert!(svc.verify(&skewed).is_ok(), "within the leeway");
         let just_expired = signed(json!({"sub": "u", "role": "player", "exp": now - 2}));
         assert!(svc.verify(&just_expired).is_ok(), "within the leeway");
@@ -476,7 +480,9 @@ mod tests {
     #[test]
     fn a_platform_name_the_host_would_refuse_is_replaced_by_the_id() {
         let svc = service();
-        let token = signed(json!({"sub": "u-9", "name": "\u{202e}Admin", "role": "player", "exp": 4_000_000_000u64}));
+        let token = signed(
+            json!({"sub": "u-9", "name": "\u{202e}Admin", "role": "player", "exp": 4_000_000_000u64}),
+        );
         assert_eq!(svc.verify(&token).unwrap().name, "u-9");
     }
 }

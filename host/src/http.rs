@@ -198,7 +198,10 @@ async fn live_games(
 /// token; a request without one (or with one that does not verify) is
 /// anonymous and sees only what anyone may.
 fn viewer(state: &AppState, headers: &HeaderMap) -> Option<User> {
-    let header = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))?;
@@ -236,7 +239,8 @@ async fn guest(
     body: Result<Json<GuestRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Json(request) = body.map_err(|e| GameError::new(ErrorCode::Malformed, e.body_text()))?;
-    let name = valid_name(&request.name).map_err(|rule| GameError::new(ErrorCode::Malformed, rule))?;
+    let name =
+        valid_name(&request.name).map_err(|rule| GameError::new(ErrorCode::Malformed, rule))?;
     let user = User {
         id: format!("guest-{}", uuid::Uuid::new_v4().simple()),
         name,

@@ -40,8 +40,8 @@
 //! pipeline.
 
 pub mod admin;
-pub mod base;
 pub mod auth;
+pub mod base;
 pub mod breaker;
 pub mod cli;
 pub mod cluster;

@@ -52,7 +52,13 @@ impl Repeats {
             }
             None => {
                 if seen.len() < REMEMBERED {
-                    seen.insert(key, Seen { written_at: now, held: 0 });
+                    seen.insert(
+                        key,
+                        Seen {
+                            written_at: now,
+                            held: 0,
+                        },
+                    );
                 }
                 true
             }
@@ -119,8 +125,14 @@ mod tests {
         for _ in 0..999 {
             assert!(!repeats.admit("refused x".into(), t0 + Duration::from_secs(1)));
         }
-        assert!(repeats.admit("refused y".into(), t0), "another event is written");
-        assert!(repeats.drain(t0 + Duration::from_secs(2)).is_empty(), "not before the window ends");
+        assert!(
+            repeats.admit("refused y".into(), t0),
+            "another event is written"
+        );
+        assert!(
+            repeats.drain(t0 + Duration::from_secs(2)).is_empty(),
+            "not before the window ends"
+        );
         let report = repeats.drain(t0 + WINDOW);
         assert_eq!(report, vec![("refused x".to_string(), 999)]);
         assert!(repeats.admit("refused x".into(), t0 + WINDOW + Duration::from_secs(1)));

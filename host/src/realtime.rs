@@ -13,9 +13,9 @@ pub mod events;
 
 use crate::admin::AdminService;
 use crate::auth::{TokenService, User};
-use crate::game::service::spectator_room;
 use crate::base::outbox::{Audience, Delivery};
 use crate::game::GameService;
+use crate::game::service::spectator_room;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use socketioxide::SocketIo;

@@ -2,10 +2,10 @@
 //! activating, rolling back, pins, the breaker, and what survives a restart.
 
 use gamehost::auth::{Role, User};
-use gamehost::base::scheduler::LocalScheduler;
-use gamehost::game::service::CreateRequest;
 use gamehost::base::error::ErrorCode;
+use gamehost::base::scheduler::LocalScheduler;
 use gamehost::game::GameService;
+use gamehost::game::service::CreateRequest;
 use gamehost::plugin::catalog::{CatalogError, CatalogEvent, Source, VersionState, VersionStatus};
 use gamehost::plugin::health::BreakerPolicy;
 use gamehost::plugin::{Limits, Plugin, PluginCatalog, PluginEngine};

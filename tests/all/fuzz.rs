@@ -53,9 +53,9 @@ fn names_that_are_accepted_follow_the_rules() {
                 prop_assert!((1..=32).contains(&count), "{kept:?} has {count} characters");
                 prop_assert_eq!(kept.trim(), kept.as_str());
                 prop_assert!(kept.chars().any(char::is_alphanumeric));
-                let hidden = kept
-                    .chars()
-                    .any(|c| c.is_control() || matches!(c, '\u{200b}' | '\u{202e}' | '\u{2028}' | '\u{feff}'));
+                let hidden = kept.chars().any(|c| {
+                    c.is_control() || matches!(c, '\u{200b}' | '\u{202e}' | '\u{2028}' | '\u{feff}')
+                });
                 prop_assert!(!hidden, "{:?} hides characters", kept);
                 let again = valid_name(&kept);
                 prop_assert_eq!(again.as_deref(), Ok(kept.as_str()), "accepting is stable");
@@ -81,7 +81,9 @@ fn arbitrary_and_altered_tokens_are_refused() {
         name: "Ada".into(),
         role: Role::Player,
     };
-    let good = service.mint(&user, std::time::Duration::from_secs(3600)).unwrap();
+    let good = service
+        .mint(&user, std::time::Duration::from_secs(3600))
+        .unwrap();
     let strategy = prop_oneof![
         any::<String>().prop_map(|t| (t, false)),
         "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,60}".prop_map(|t| (t, false)),
@@ -116,10 +118,17 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "[ -~]{0,12}".prop_map(Value::String),
-        prop_oneof![Just("gameType"), Just("players"), Just("options"), Just("seats"), Just("name")]
-            .prop_map(|s| Value::String(s.into())),
+        prop_oneof![
+            Just("gameType"),
+            Just("players"),
+            Just("options"),
+            Just("seats"),
+            Just("name")
+        ]
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
@@ -197,7 +206,9 @@ fn a_config_file_parses_or_is_refused_without_panicking() {
     ];
     let file = prop_oneof![
         prop::collection::vec((key, value), 0..5).prop_map(|kv| {
-            kv.into_iter().map(|(k, v)| format!("{k} = {v}\n")).collect::<String>()
+            kv.into_iter()
+                .map(|(k, v)| format!("{k} = {v}\n"))
+                .collect::<String>()
         }),
         any::<String>(),
     ];
@@ -206,7 +217,9 @@ fn a_config_file_parses_or_is_refused_without_panicking() {
             if let Ok(config) = toml::from_str::<Config>(&text) {
                 // Whatever parses yields usable settings.
                 let limits = config.limits.admission();
-                prop_assert!(limits.max_connections >= 1 && limits.max_connections_per_address >= 1);
+                prop_assert!(
+                    limits.max_connections >= 1 && limits.max_connections_per_address >= 1
+                );
                 let timeouts = config.limits.timeouts();
                 prop_assert!(timeouts.header_read.as_millis() >= 100);
                 let _ = config.rate_limit.rate_limit();
@@ -232,7 +245,10 @@ fn plugin_output_is_checked_before_it_is_kept() {
         phase,
         1u32..17,
         prop_oneof![any::<String>(), json_value().prop_map(|v| v.to_string())],
-        prop::collection::vec(prop_oneof![any::<String>(), json_value().prop_map(|v| v.to_string())], 0..4),
+        prop::collection::vec(
+            prop_oneof![any::<String>(), json_value().prop_map(|v| v.to_string())],
+            0..4,
+        ),
     );
     runner()
         .run(&output, |(phase, seats, view, events)| {
@@ -240,7 +256,8 @@ fn plugin_output_is_checked_before_it_is_kept() {
                 Phase::ToMove(s) => s.clone(),
                 Phase::Finished(o) => o.winners.clone(),
             };
-            let fine = named.iter().all(|s| *s < seats) && !matches!(&phase, Phase::ToMove(s) if s.is_empty());
+            let fine = named.iter().all(|s| *s < seats)
+                && !matches!(&phase, Phase::ToMove(s) if s.is_empty());
             let transition = Transition {
                 state: Vec::new(),
                 phase,

@@ -3,10 +3,10 @@
 //! compare-and-set refuses stale writes.
 
 use gamehost::auth::{Role, User};
-use gamehost::base::scheduler::LocalScheduler;
-use gamehost::game::service::CreateRequest;
 use gamehost::base::error::ErrorCode;
+use gamehost::base::scheduler::LocalScheduler;
 use gamehost::game::GameService;
+use gamehost::game::service::CreateRequest;
 use gamehost::plugin::health::BreakerPolicy;
 use gamehost::plugin::{Limits, PluginCatalog, PluginEngine};
 use gamehost::store::sqlite::SqliteStore;

@@ -170,26 +170,42 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(pins.get("hash-of-g3"), None, "finished games pin nothing");
 
     // Lobby rooms: compare-and-set on the version inside the record.
-    store.save_room("r1", "{\"a\":1,\"version\":0}", 0, None).await.unwrap();
+    store
+        .save_room("r1", "{\"a\":1,\"version\":0}", 0, None)
+        .await
+        .unwrap();
     assert!(
         matches!(
-            store.save_room("r1", "{\"a\":9,\"version\":0}", 0, None).await,
+            store
+                .save_room("r1", "{\"a\":9,\"version\":0}", 0, None)
+                .await,
             Err(StoreError::Conflict { .. })
         ),
         "a second new room of the same id conflicts"
     );
-    store.save_room("r1", "{\"a\":2,\"version\":1}", 1, Some(0)).await.unwrap();
+    store
+        .save_room("r1", "{\"a\":2,\"version\":1}", 1, Some(0))
+        .await
+        .unwrap();
     assert!(
         matches!(
-            store.save_room("r1", "{\"a\":3,\"version\":1}", 1, Some(0)).await,
+            store
+                .save_room("r1", "{\"a\":3,\"version\":1}", 1, Some(0))
+                .await,
             Err(StoreError::Conflict { .. })
         ),
         "a write from a stale read conflicts"
     );
-    store.save_room("r2", "{\"b\":1,\"version\":0}", 0, None).await.unwrap();
+    store
+        .save_room("r2", "{\"b\":1,\"version\":0}", 0, None)
+        .await
+        .unwrap();
     let mut rooms = store.rooms().await.unwrap();
     rooms.sort();
-    assert_eq!(rooms, ["{\"a\":2,\"version\":1}", "{\"b\":1,\"version\":0}"]);
+    assert_eq!(
+        rooms,
+        ["{\"a\":2,\"version\":1}", "{\"b\":1,\"version\":0}"]
+    );
     assert!(matches!(
         store.delete_room("r1", Some(0)).await,
         Err(StoreError::Conflict { .. })

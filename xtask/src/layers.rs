@@ -22,7 +22,10 @@ pub fn check(src: &Path) -> Result<Vec<String>, String> {
     for (path, text) in &files {
         let lines = text.lines().count();
         if lines > MAX_LINES {
-            problems.push(format!("{} has {lines} lines (at most {MAX_LINES})", path.display()));
+            problems.push(format!(
+                "{} has {lines} lines (at most {MAX_LINES})",
+                path.display()
+            ));
         }
         let code = without_tests_and_comments(text);
         if code.contains("fn now_ms(") {
@@ -33,12 +36,18 @@ pub fn check(src: &Path) -> Result<Vec<String>, String> {
             .lines()
             .filter_map(|l| {
                 let l = l.trim_start();
-                let l = l.strip_prefix("pub ").or_else(|| l.strip_prefix("pub(crate) ")).unwrap_or(l);
-                l.strip_prefix("mod ")?.strip_suffix(';').map(str::to_string)
+                let l = l
+                    .strip_prefix("pub ")
+                    .or_else(|| l.strip_prefix("pub(crate) "))
+                    .unwrap_or(l);
+                l.strip_prefix("mod ")?
+                    .strip_suffix(';')
+                    .map(str::to_string)
             })
             .collect();
         for used in paths_in(&code) {
-            let Some(target) = resolve(&me, &children, &used).and_then(|m| longest(&modules, &m)) else {
+            let Some(target) = resolve(&me, &children, &used).and_then(|m| longest(&modules, &m))
+            else {
                 continue;
             };
             if &target != path {
@@ -47,11 +56,17 @@ pub fn check(src: &Path) -> Result<Vec<String>, String> {
         }
     }
     if clocks.len() != 1 {
-        problems.push(format!("one `fn now_ms` expected, found it in: {}", clocks.join(", ")));
+        problems.push(format!(
+            "one `fn now_ms` expected, found it in: {}",
+            clocks.join(", ")
+        ));
     }
     for cycle in cycles(files.keys(), &edges) {
         let names: Vec<String> = cycle.iter().map(|p| p.display().to_string()).collect();
-        problems.push(format!("these files import one another: {}", names.join(", ")));
+        problems.push(format!(
+            "these files import one another: {}",
+            names.join(", ")
+        ));
     }
     Ok(problems)
 }
@@ -63,8 +78,12 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>) -> Resu
         if path.is_dir() {
             collect(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let relative = path.strip_prefix(root).map_err(|e| e.to_string())?.to_path_buf();
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let relative = path
+                .strip_prefix(root)
+                .map_err(|e| e.to_string())?
+                .to_path_buf();
             out.insert(relative, text);
         }
     }
@@ -139,7 +158,10 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 }
 
 fn split(path: &str) -> Vec<String> {
-    path.split("::").filter(|s| !s.is_empty()).map(|s| s.trim().to_string()).collect()
+    path.split("::")
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim().to_string())
+        .collect()
 }
 
 /// The leaves of a use tree such as `a::{b, c::{d, e as f}}`.
@@ -151,7 +173,10 @@ fn flatten(prefix: Vec<String>, tree: &str, out: &mut Vec<Vec<String>>) {
         }
         if let Some(open) = part.find('{') {
             let head = part[..open].trim_end_matches(':').trim();
-            let inner = part[open + 1..].trim_end().strip_suffix('}').unwrap_or(&part[open + 1..]);
+            let inner = part[open + 1..]
+                .trim_end()
+                .strip_suffix('}')
+                .unwrap_or(&part[open + 1..]);
             let mut p = prefix.clone();
             p.extend(split(head));
             flatten(p, inner, out);
@@ -204,7 +229,9 @@ fn resolve(me: &[String], children: &BTreeSet<String>, path: &[String]) -> Optio
 
 /// The file of the longest prefix of `path` that is a module.
 fn longest(modules: &BTreeMap<Vec<String>, PathBuf>, path: &[String]) -> Option<PathBuf> {
-    (1..=path.len()).rev().find_map(|n| modules.get(&path[..n]).cloned())
+    (1..=path.len())
+        .rev()
+        .find_map(|n| modules.get(&path[..n]).cloned())
 }
 
 /// The groups of files that reach one another (Tarjan's strongly connected
@@ -228,7 +255,11 @@ fn cycles<'a>(
             self.low.insert(v.clone(), n);
             self.stack.push(v.clone());
             self.on_stack.insert(v.clone());
-            let next: Vec<PathBuf> = self.edges.get(v).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+            let next: Vec<PathBuf> = self
+                .edges
+                .get(v)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default();
             for w in &next {
                 if !self.index.contains_key(w) {
                     self.visit(w);
@@ -280,7 +311,14 @@ mod tests {
     fn use_trees_are_flattened_to_their_leaves() {
         let mut out = Vec::new();
         flatten(Vec::new(), "crate::{a::{b, c as d}, e}", &mut out);
-        assert_eq!(out, vec![split("crate::a::b"), split("crate::a::c"), split("crate::e")]);
+        assert_eq!(
+            out,
+            vec![
+                split("crate::a::b"),
+                split("crate::a::c"),
+                split("crate::e")
+            ]
+        );
     }
 
     #[test]
@@ -288,7 +326,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("xtask-layers-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("a")).unwrap();
         std::fs::write(dir.join("lib.rs"), "mod a;\nfn now_ms() {}\n").unwrap();
-        std::fs::write(dir.join("a.rs"), "mod b;\npub use b::Thing;\npub struct Other;\n").unwrap();
+        std::fs::write(
+            dir.join("a.rs"),
+            "mod b;\npub use b::Thing;\npub struct Other;\n",
+        )
+        .unwrap();
         std::fs::write(dir.join("a/b.rs"), "use super::Other;\npub struct Thing;\n").unwrap();
         let problems = check(&dir).unwrap();
         std::fs::write(dir.join("a/b.rs"), "pub struct Thing;\n").unwrap();

@@ -285,7 +285,10 @@ fn check_layers() -> Result<(), String> {
         println!("xtask: host/src: no import cycle, no file over 600 lines, one clock");
         return Ok(());
     }
-    Err(format!("the host's layering is broken:\n  {}", problems.join("\n  ")))
+    Err(format!(
+        "the host's layering is broken:\n  {}",
+        problems.join("\n  ")
+    ))
 }
 
 fn test(test_args: &[String]) -> Result<(), String> {

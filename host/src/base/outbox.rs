@@ -55,4 +55,3 @@ pub struct Reply {
     /// The game type the request was about, for metrics.
     pub game_type: Option<String>,
 }
-

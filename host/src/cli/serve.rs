@@ -2,12 +2,12 @@
 
 use crate::admin::AdminService;
 use crate::auth::TokenService;
+use crate::base::scheduler::{Deadline, LocalScheduler, Scheduler};
 use crate::cluster::Redis;
 use crate::cluster::adapter::ResilientDriver;
 use crate::cluster::scheduler::RedisScheduler;
 use crate::config::Config;
 use crate::game::GameService;
-use crate::base::scheduler::{Deadline, LocalScheduler, Scheduler};
 use crate::http::{self, AppState};
 use crate::lobby::LobbyService;
 use crate::plugin::{PluginCatalog, PluginEngine};
@@ -133,7 +133,8 @@ impl ServeArgs {
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
     let limits = config.plugin.limits();
-    let program = std::env::current_exe().context("finding this program, to compile components with")?;
+    let program =
+        std::env::current_exe().context("finding this program, to compile components with")?;
     let engine = PluginEngine::new(Some(config.cache_dir()), limits.memory_bytes)?
         .isolate_compiles(config.plugin.compile_budget(program));
     let node_id = uuid::Uuid::new_v4().simple().to_string();
@@ -348,7 +349,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     .layer(cors(&socket.cors_origins));
     // Every request body (API, polling, uploads) must have arrived within
     // the body timeout of its headers, however it trickles in.
-    let app = app.layer(tower_http::timeout::RequestBodyDeadlineLayer::new(timeouts.body));
+    let app = app.layer(tower_http::timeout::RequestBodyDeadlineLayer::new(
+        timeouts.body,
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

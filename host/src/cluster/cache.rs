@@ -131,7 +131,9 @@ impl GameStore for CachedStore {
         version: u64,
         expected: Option<u64>,
     ) -> Result<(), StoreError> {
-        self.store.save_room(room_id, record, version, expected).await
+        self.store
+            .save_room(room_id, record, version, expected)
+            .await
     }
 
     async fn delete_room(&self, room_id: &str, expected: Option<u64>) -> Result<(), StoreError> {

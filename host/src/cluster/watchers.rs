@@ -47,11 +47,7 @@ impl RedisWatchers {
             .arg(TTL_SECS)
             .ignore();
         let mut conn = self.redis.conn.clone();
-        match self
-            .redis
-            .call(pipe.query_async::<(i64,)>(&mut conn))
-            .await
-        {
+        match self.redis.call(pipe.query_async::<(i64,)>(&mut conn)).await {
             Ok((n,)) => n > 0,
             Err(e) => {
                 tracing::warn!(key, error = %e, "could not update watchers");

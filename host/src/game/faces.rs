@@ -8,8 +8,8 @@
 //! change passes through the game service, so the face is never stale; a
 //! cluster's nodes read the stored game instead.
 
-use crate::records::game::GameRecord;
 use super::views::Views;
+use crate::records::game::GameRecord;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Default)]
 pub struct Faces {
     inner: Mutex<HashMap<String, Face>>,
+    /// A cluster's nodes read games from the store: only views are kept.
+    views_only: bool,
 }
 
 #[derive(Default)]
@@ -27,6 +29,15 @@ struct Face {
 }
 
 impl Faces {
+    /// Faces that keep views but no records (a cluster's node, whose copy
+    /// of a game may be stale).
+    pub fn views_only() -> Self {
+        Faces {
+            views_only: true,
+            ..Faces::default()
+        }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Face>) -> T) -> T {
         f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
     }
@@ -39,6 +50,9 @@ impl Faces {
     /// The game changed (or was loaded): this is its face now. Views of
     /// another version are dropped.
     pub fn set_record(&self, game: &GameRecord) {
+        if self.views_only {
+            return;
+        }
         let record = Arc::new(game.clone());
         self.with(|faces| {
             let face = faces.entry(game.id.clone()).or_default();

@@ -15,16 +15,15 @@ mod presence;
 mod seating;
 mod spectators;
 
-
-use crate::base::error::{ErrorCode, GameError};
-pub use crate::base::outbox::{Audience, Delivery, Reply};
-use crate::records::game::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
-use crate::base::scheduler::{Deadline, Scheduler};
 use super::output::{check_seats, raw_events};
 use super::views::{self, Views};
 use super::watchers::{LocalWatchers, Watchers};
 use crate::auth::User;
+use crate::base::error::{ErrorCode, GameError};
+pub use crate::base::outbox::{Audience, Delivery, Reply};
+use crate::base::scheduler::{Deadline, Scheduler};
 use crate::plugin::{Plugin, PluginCatalog};
+use crate::records::game::{ChangeKind, GameRecord, MoveRecord, Player, Status, TimeControl};
 use crate::store::GameStore;
 use gamehost_sdk::{Context, Forfeit, MoveError, Outcome, Phase, Rules, Seat, Setup, Transition};
 use serde_json::{Value, json};
@@ -201,6 +200,7 @@ impl GameService {
         watchers: Arc<dyn Watchers>,
     ) -> Self {
         self.shared_store = true;
+        self.faces = crate::game::faces::Faces::views_only();
         self.shared_presence = Some(presence);
         self.watchers = watchers;
         self
@@ -414,7 +414,6 @@ impl GameService {
         let spectators = self.spectator_count(&game.id).await;
         views::snapshot(game, views, seat, spectators, &|u| self.is_online(u))
     }
-
 }
 
 /// What a new game is made of.
@@ -454,7 +453,6 @@ fn apply_transition(game: &mut GameRecord, t: Transition, now: u64) {
         game.clock_started_at = None;
     }
 }
-
 
 fn move_error(e: MoveError) -> GameError {
     match e {
@@ -501,7 +499,6 @@ fn check_time_control(tc: Option<TimeControl>) -> Result<Option<TimeControl>, Ga
         ))
     }
 }
-
 
 /// A game starting or ending, as admins watching the `/admin` namespace
 /// see it.

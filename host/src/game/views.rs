@@ -19,7 +19,6 @@ pub struct Views {
     pub omniscient: Option<Box<RawValue>>,
 }
 
-
 /// Computes every view of `state` in `rules` (one instance, already made).
 pub fn render(
     rules: &mut dyn Rules,

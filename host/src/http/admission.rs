@@ -110,7 +110,9 @@ impl Admission {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                let Some(admission) = weak.upgrade() else { return };
+                let Some(admission) = weak.upgrade() else {
+                    return;
+                };
                 admission.api.retain_recent();
                 admission.guests.retain_recent();
             }
@@ -214,7 +216,11 @@ impl Drop for Ticket {
 /// The middleware of the HTTP API: every request spends from its client's
 /// budget; `POST /api/auth/guest` from the guest-token budget too. A
 /// refusal is `429 RATE_LIMITED` with `Retry-After`.
-pub async fn budget(State(admission): State<Arc<Admission>>, request: Request, next: Next) -> Response {
+pub async fn budget(
+    State(admission): State<Arc<Admission>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -270,7 +276,10 @@ mod tests {
         assert_eq!(admission.admit(b).err(), Some(Crowded::Host));
         drop(first);
         assert_eq!(admission.open_connections(), 2);
-        assert!(admission.admit(a).is_ok(), "a closed connection frees its place");
+        assert!(
+            admission.admit(a).is_ok(),
+            "a closed connection frees its place"
+        );
     }
 
     #[tokio::test]
@@ -278,7 +287,9 @@ mod tests {
         let admission = Admission::new(settings());
         let local: IpAddr = "127.0.0.1".parse().unwrap();
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
-        let _held: Vec<_> = (0..3).map(|i| admission.admit(if i == 0 { local } else { proxy }).unwrap()).collect();
+        let _held: Vec<_> = (0..3)
+            .map(|i| admission.admit(if i == 0 { local } else { proxy }).unwrap())
+            .collect();
         assert_eq!(admission.admit(local).err(), Some(Crowded::Host));
     }
 
@@ -286,11 +297,21 @@ mod tests {
     async fn the_client_behind_a_trusted_proxy_is_the_last_forwarded_address() {
         let admission = Admission::new(settings());
         let mut headers = axum::http::HeaderMap::new();
-        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let stranger: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(admission.client_of(proxy, &headers), "198.51.100.7".parse::<IpAddr>().unwrap());
-        assert_eq!(admission.client_of(stranger, &headers), stranger, "an untrusted peer's header is ignored");
+        assert_eq!(
+            admission.client_of(proxy, &headers),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            admission.client_of(stranger, &headers),
+            stranger,
+            "an untrusted peer's header is ignored"
+        );
     }
 
     #[tokio::test]
@@ -299,8 +320,14 @@ mod tests {
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         assert!(admission.spend(a, true).is_ok());
-        assert!(admission.spend(a, true).is_err(), "one guest token a minute");
-        assert!(admission.spend(a, false).is_err(), "the burst of two is spent");
+        assert!(
+            admission.spend(a, true).is_err(),
+            "one guest token a minute"
+        );
+        assert!(
+            admission.spend(a, false).is_err(),
+            "the burst of two is spent"
+        );
         assert!(admission.spend(b, false).is_ok());
         let local: IpAddr = "::1".parse().unwrap();
         for _ in 0..100 {

@@ -67,7 +67,10 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             app.clone().oneshot(request)
         });
-        let io = TokioIo::new(Admitted { tcp, _ticket: ticket });
+        let io = TokioIo::new(Admitted {
+            tcp,
+            _ticket: ticket,
+        });
         let (http, watcher) = (http.clone(), graceful.watcher());
         tokio::spawn(async move {
             let connection = http.serve_connection_with_upgrades(io, service);
@@ -107,13 +110,21 @@ struct Admitted {
 }
 
 impl AsyncRead for Admitted {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.get_mut().tcp).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for Admitted {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.get_mut().tcp).poll_write(cx, buf)
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {

@@ -102,7 +102,11 @@ pub(super) async fn stored_rooms(games: &GameService) -> Result<BTreeMap<String,
             }
             Ok(mut room) => {
                 if room.owner.is_empty() {
-                    room.owner = room.members.first().map(|m| m.user.id.clone()).unwrap_or_default();
+                    room.owner = room
+                        .members
+                        .first()
+                        .map(|m| m.user.id.clone())
+                        .unwrap_or_default();
                 }
                 rooms.insert(room.id.clone(), room);
             }

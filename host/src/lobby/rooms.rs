@@ -7,9 +7,9 @@ use super::names::{lobby_room, members_room};
 use super::room::{Member, Room, stored_rooms};
 use super::service::LobbyService;
 use crate::auth::User;
-use crate::records::game::TimeControl;
 use crate::base::error::{ErrorCode, GameError};
 use crate::base::outbox::{Audience, Delivery, Reply};
+use crate::records::game::TimeControl;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use serde::Deserialize;
@@ -45,7 +45,6 @@ pub struct CreateRoom {
     #[serde(default)]
     pub private: bool,
 }
-
 
 fn not_found(room_id: &str) -> GameError {
     GameError::new(
@@ -180,7 +179,13 @@ impl LobbyService {
     /// a quick-play match.
     pub async fn unwatch(&self, user: &User) -> Reply {
         let mut types = self.games.watchers().unwatch_lobbies(&user.id).await;
-        types.extend(self.games.plugins().active_games().into_iter().map(|(info, _)| info.id));
+        types.extend(
+            self.games
+                .plugins()
+                .active_games()
+                .into_iter()
+                .map(|(info, _)| info.id),
+        );
         types.sort();
         types.dedup();
         let cancelled = self.queues.leave(&user.id).await;
@@ -188,7 +193,9 @@ impl LobbyService {
             leave_rooms: types.iter().map(|t| lobby_room(t)).collect(),
             ..Reply::default()
         };
-        reply.ack.insert("quickPlayCancelled".into(), json!(cancelled));
+        reply
+            .ack
+            .insert("quickPlayCancelled".into(), json!(cancelled));
         reply
     }
 
@@ -293,9 +300,7 @@ impl LobbyService {
         if owned >= self.limits.max_rooms_per_user {
             return Err(GameError::new(
                 ErrorCode::LimitReached,
-                format!(
-                    "you have {owned} open rooms, the most one player may; close one first"
-                ),
+                format!("you have {owned} open rooms, the most one player may; close one first"),
             ));
         }
         Ok(())
@@ -327,7 +332,8 @@ impl LobbyService {
                 ));
             }
         }
-        self.write(|| Box::pin(self.add_member(user, room_id))).await
+        self.write(|| Box::pin(self.add_member(user, room_id)))
+            .await
     }
 
     async fn add_member(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
@@ -389,7 +395,11 @@ impl LobbyService {
 
     /// Takes `user_id` out of a room (deleting it once empty); the notices
     /// for the remaining members and the lobby. Run inside [`Self::write`].
-    async fn remove_member(&self, user_id: &str, room_id: &str) -> Result<Vec<Delivery>, GameError> {
+    async fn remove_member(
+        &self,
+        user_id: &str,
+        room_id: &str,
+    ) -> Result<Vec<Delivery>, GameError> {
         let (mut out, game_type, expected) = {
             let mut rooms = self.rooms();
             let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;

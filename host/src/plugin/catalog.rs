@@ -13,12 +13,12 @@ mod activation;
 mod listing;
 mod publish;
 
-use crate::base::clock::now_ms;
 use super::conformance::{CostBudget, check_component};
-use super::health::{BreakerPolicy, HealthCounts};
 use super::engine::PluginEngine;
+use super::health::{BreakerPolicy, HealthCounts};
 use super::instance::Plugin;
 use super::limits::Limits;
+use crate::base::clock::now_ms;
 use crate::store::{PluginStore, StoreError};
 use gamehost_sdk::GameInfo;
 use gamehost_sdk::conformance::CheckOptions;
@@ -287,7 +287,6 @@ fn semver_of(r: &VersionRecord) -> Version {
     Version::parse(&r.version).unwrap_or_else(|_| Version::new(0, 0, 0))
 }
 
-
 /// The published versions and the loaded ones. Cheap to share (`Arc`).
 pub struct PluginCatalog {
     engine: PluginEngine,
@@ -460,7 +459,6 @@ impl PluginCatalog {
             .map_err(|e| CatalogError::Invalid(format!("loading panicked: {e}")))?
             .map_err(|e| CatalogError::Invalid(super::limits::error_chain(&e)))
     }
-
 }
 
 /// The first characters of a hash, for logs.

@@ -2,10 +2,10 @@
 //! component, plus what only the sandbox can check: that the bytes are a
 //! component, what it imports, and what each call costs.
 
-use super::sandbox::ALLOWED_IMPORT_PACKAGES;
 use super::engine::PluginEngine;
 use super::instance::{Instance, Plugin};
 use super::limits::Limits;
+use super::sandbox::ALLOWED_IMPORT_PACKAGES;
 use gamehost_sdk::conformance::{self, CheckOptions, Report};
 use gamehost_sdk::{
     Context, Fault, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer,

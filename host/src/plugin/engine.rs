@@ -54,7 +54,11 @@ impl PluginEngine {
         Self::with_pool(Some(cache_dir), memory_cap, 1)
     }
 
-    fn with_pool(cache_dir: Option<PathBuf>, memory_cap: usize, instances: u32) -> anyhow::Result<Self> {
+    fn with_pool(
+        cache_dir: Option<PathBuf>,
+        memory_cap: usize,
+        instances: u32,
+    ) -> anyhow::Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);

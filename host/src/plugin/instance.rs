@@ -49,7 +49,10 @@ impl Plugin {
             .instantiate_pre(&component)
             .map_err(anyhow::Error::from)
             .map_err(|e| {
-                anyhow::anyhow!("the component cannot be linked: {}", super::limits::error_chain(&e))
+                anyhow::anyhow!(
+                    "the component cannot be linked: {}",
+                    super::limits::error_chain(&e)
+                )
             })?;
         let pre = GamePre::new(pre)
             .map_err(anyhow::Error::from)

@@ -44,7 +44,11 @@ pub async fn precompile(engine: &PluginEngine, bytes: &[u8]) -> Result<(), Strin
     }
 }
 
-async fn run_child(budget: &CompileBudget, dir: &std::path::Path, input: &std::path::Path) -> Result<(), String> {
+async fn run_child(
+    budget: &CompileBudget,
+    dir: &std::path::Path,
+    input: &std::path::Path,
+) -> Result<(), String> {
     let mut command = tokio::process::Command::new(&budget.program);
     command
         .arg("plugin")
@@ -84,7 +88,10 @@ async fn run_child(budget: &CompileBudget, dir: &std::path::Path, input: &std::p
     if output.status.code() == Some(2) && !said.is_empty() {
         return Err(said);
     }
-    if said.contains("memory allocation") || said.contains("out of memory") || output.status.code().is_none() {
+    if said.contains("memory allocation")
+        || said.contains("out of memory")
+        || output.status.code().is_none()
+    {
         return Err(format!("compiling needed more than {mib} MiB"));
     }
     Err(format!("the compiler failed ({}): {said}", output.status))

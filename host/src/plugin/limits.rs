@@ -48,4 +48,3 @@ pub struct CompileBudget {
     /// (the child must build the same engine for its output to be usable).
     pub instance_memory_bytes: usize,
 }
-

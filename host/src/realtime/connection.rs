@@ -5,8 +5,8 @@ use super::NodeAdapter;
 use super::Realtime;
 use super::user_room;
 use crate::auth::{AuthError, Role, User};
-use crate::base::scheduler::Deadline;
 use crate::base::clock::now_ms;
+use crate::base::scheduler::Deadline;
 use crate::game::service::spectator_room;
 use crate::lobby::{lobby_room, members_room};
 use crate::metrics::METRICS;
@@ -209,7 +209,11 @@ async fn restore<A: NodeAdapter>(
     for room in &lobby.rooms {
         socket.join(members_room(room));
     }
-    if seats.games.is_empty() && spectating.is_empty() && lobby.lobbies.is_empty() && lobby.rooms.is_empty() {
+    if seats.games.is_empty()
+        && spectating.is_empty()
+        && lobby.lobbies.is_empty()
+        && lobby.rooms.is_empty()
+    {
         return;
     }
     let _ = socket.emit(

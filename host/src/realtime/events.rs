@@ -5,9 +5,9 @@ use super::NodeAdapter;
 use super::Realtime;
 use super::user_room;
 use crate::auth::User;
-use crate::game::service::CreateRequest;
 use crate::base::error::{ErrorCode, GameError};
 use crate::base::outbox::Reply;
+use crate::game::service::CreateRequest;
 use crate::lobby::CreateRoom;
 use crate::metrics::METRICS;
 use gamehost_sdk::Forfeit;
@@ -57,22 +57,39 @@ impl Unparsed {
 /// object that decodes to `R`; with [`Payload::Optional`], none (or
 /// `null`) stands for `{}`. Every refusal is `MALFORMED` with the reason.
 pub fn decode_request<R: DeserializeOwned>(packet: &str, payload: Payload) -> Result<R, GameError> {
-    let raw = Unparsed(socketioxide_core::Value::Str(packet.to_string().into(), None));
+    let raw = Unparsed(socketioxide_core::Value::Str(
+        packet.to_string().into(),
+        None,
+    ));
     raw.request(payload)
 }
 
-fn request_of<R: DeserializeOwned>(first: Result<Value, String>, payload: Payload) -> Result<R, GameError> {
+fn request_of<R: DeserializeOwned>(
+    first: Result<Value, String>,
+    payload: Payload,
+) -> Result<R, GameError> {
     let first = match first {
-        Err(_) | Ok(Value::Null) if payload == Payload::Optional => Ok(Value::Object(Default::default())),
+        Err(_) | Ok(Value::Null) if payload == Payload::Optional => {
+            Ok(Value::Object(Default::default()))
+        }
         other => other,
     };
     first
-        .map_err(|e| GameError::new(ErrorCode::Malformed, format!("the payload is not JSON: {e}")))
+        .map_err(|e| {
+            GameError::new(
+                ErrorCode::Malformed,
+                format!("the payload is not JSON: {e}"),
+            )
+        })
         .and_then(|value| {
             if !value.is_object() {
-                return Err(GameError::new(ErrorCode::Malformed, "the payload must be a JSON object"));
+                return Err(GameError::new(
+                    ErrorCode::Malformed,
+                    "the payload must be a JSON object",
+                ));
             }
-            serde_json::from_value::<R>(value).map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))
+            serde_json::from_value::<R>(value)
+                .map_err(|e| GameError::new(ErrorCode::Malformed, e.to_string()))
         })
 }
 

@@ -13,8 +13,8 @@ mod admin;
 mod plugins;
 
 use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
-use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::breaker::{CallError, CircuitBreaker};
+use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord, Status};
 use crate::records::plugin::{GameChoice, VersionRecord};
 use futures_util::TryStreamExt as _;
@@ -412,10 +412,14 @@ impl GameStore for MongoStore {
                         return Err(conflict);
                     }
                     rooms
-                        .insert_one(doc! {"_id": room_id, "record": record, "version": version as i64})
+                        .insert_one(
+                            doc! {"_id": room_id, "record": record, "version": version as i64},
+                        )
                         .await
                         .map_err(|e| {
-                            if e.to_string().contains("E11000") || e.to_string().to_lowercase().contains("duplicate") {
+                            if e.to_string().contains("E11000")
+                                || e.to_string().to_lowercase().contains("duplicate")
+                            {
                                 StoreError::Conflict { expected: 0 }
                             } else {
                                 backend(e)
@@ -481,4 +485,3 @@ impl GameStore for MongoStore {
         .await
     }
 }
-

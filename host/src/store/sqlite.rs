@@ -227,7 +227,8 @@ fn decode(record: &str, state: Vec<u8>) -> Result<GameRecord, StoreError> {
 fn sync_players(conn: &Connection, game: &GameRecord) -> Result<(), StoreError> {
     for (seat, player) in game.players.iter().enumerate() {
         if let Some(player) = player {
-            exec(conn, 
+            exec(
+                conn,
                 "INSERT OR IGNORE INTO game_players (game_id, user_id, seat) VALUES (?1, ?2, ?3)",
                 params![game.id, player.user_id, seat as i64],
             )
@@ -242,7 +243,7 @@ impl GameStore for SqliteStore {
     async fn insert(&self, game: &GameRecord) -> Result<(), StoreError> {
         let game = game.clone();
         self.call(move |conn| {
-            exec(conn, 
+            exec(conn,
                 "INSERT INTO games (id, game_type, status, version, record, state, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -271,7 +272,7 @@ impl GameStore for SqliteStore {
         let game = game.clone();
         let change = change.cloned();
         self.call(move |conn| {
-            let updated = exec(conn, 
+            let updated = exec(conn,
                     "UPDATE games SET status = ?1, version = ?2, record = ?3, state = ?4, updated_at = ?5
                      WHERE id = ?6 AND version = ?7",
                     params![
@@ -289,7 +290,7 @@ impl GameStore for SqliteStore {
                 return Err(StoreError::Conflict { expected });
             }
             if let Some(change) = change {
-                exec(conn, 
+                exec(conn,
                     "INSERT INTO game_changes (game_id, version, record) VALUES (?1, ?2, ?3)",
                     params![
                         game.id,
@@ -400,13 +401,13 @@ impl GameStore for SqliteStore {
         let (id, record) = (room_id.to_string(), record.to_string());
         self.call(move |conn| {
             let written = match expected {
-                None => exec(conn, 
+                None => exec(conn,
                     "INSERT INTO lobby_rooms (id, record) VALUES (?1, ?2) ON CONFLICT(id) DO NOTHING",
                     params![id, record],
                 ),
                 // The version lives in the record; rooms stored before it
                 // had one are at 0.
-                Some(v) => exec(conn, 
+                Some(v) => exec(conn,
                     "UPDATE lobby_rooms SET record = ?1
                      WHERE id = ?2 AND COALESCE(json_extract(record, '$.version'), 0) = ?3",
                     params![record, id, v as i64],
@@ -425,23 +426,22 @@ impl GameStore for SqliteStore {
 
     async fn delete_room(&self, room_id: &str, expected: Option<u64>) -> Result<(), StoreError> {
         let id = room_id.to_string();
-        self.call(move |conn| {
-            match expected {
-                None => exec(conn, "DELETE FROM lobby_rooms WHERE id = ?1", params![id])
-                    .map(|_| ())
-                    .map_err(backend),
-                Some(v) => {
-                    let deleted = exec(conn, 
-                            "DELETE FROM lobby_rooms
+        self.call(move |conn| match expected {
+            None => exec(conn, "DELETE FROM lobby_rooms WHERE id = ?1", params![id])
+                .map(|_| ())
+                .map_err(backend),
+            Some(v) => {
+                let deleted = exec(
+                    conn,
+                    "DELETE FROM lobby_rooms
                              WHERE id = ?1 AND COALESCE(json_extract(record, '$.version'), 0) = ?2",
-                            params![id, v as i64],
-                        )
-                        .map_err(backend)?;
-                    if deleted == 0 {
-                        return Err(StoreError::Conflict { expected: v });
-                    }
-                    Ok(())
+                    params![id, v as i64],
+                )
+                .map_err(backend)?;
+                if deleted == 0 {
+                    return Err(StoreError::Conflict { expected: v });
                 }
+                Ok(())
             }
         })
         .await
@@ -460,4 +460,3 @@ impl GameStore for SqliteStore {
         .await
     }
 }
-

@@ -75,7 +75,9 @@ impl GameService {
         if game.status == Status::Finished {
             reply.deliveries.extend(ended(game, &views));
         } else {
-            reply.deliveries.extend(self.state_update(game, &views).await);
+            reply
+                .deliveries
+                .extend(self.state_update(game, &views).await);
         }
         reply.ack.insert("gameId".into(), json!(game.id));
         reply.ack.insert("version".into(), json!(game.version));

@@ -119,7 +119,12 @@ impl GameService {
 
     /// `game:move-made` for every player (own view; the move itself only to
     /// the mover) and the spectators.
-    pub(super) fn move_made(&self, game: &GameRecord, views: &Views, change: &MoveRecord) -> Vec<Delivery> {
+    pub(super) fn move_made(
+        &self,
+        game: &GameRecord,
+        views: &Views,
+        change: &MoveRecord,
+    ) -> Vec<Delivery> {
         let base = |view: &serde_json::value::RawValue, legal: Vec<String>| {
             json!({
                 "gameId": game.id,

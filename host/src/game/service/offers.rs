@@ -20,7 +20,9 @@ enum Kind {
 impl Kind {
     fn none(self) -> GameError {
         match self {
-            Kind::Draw => GameError::new(ErrorCode::NoDrawOffer, "no other player has offered a draw"),
+            Kind::Draw => {
+                GameError::new(ErrorCode::NoDrawOffer, "no other player has offered a draw")
+            }
             Kind::Revenge => GameError::new(
                 ErrorCode::NoRevengeOffer,
                 "no other player has offered a rematch",
@@ -65,7 +67,13 @@ impl Kind {
 }
 
 /// The payload of an offer's notices: who acted, who agreed, who is left.
-fn offer_notice(game: &GameRecord, offer: &Offer, seat: Seat, user: &User, needed: &[Seat]) -> Value {
+fn offer_notice(
+    game: &GameRecord,
+    offer: &Offer,
+    seat: Seat,
+    user: &User,
+    needed: &[Seat],
+) -> Value {
     json!({
         "gameId": game.id,
         "version": game.version,
@@ -125,7 +133,12 @@ impl GameService {
     }
 
     /// Adds `seat`'s agreement to the standing offer.
-    async fn agree(&self, game: &mut GameRecord, seat: Seat, kind: Kind) -> Result<Answer, GameError> {
+    async fn agree(
+        &self,
+        game: &mut GameRecord,
+        seat: Seat,
+        kind: Kind,
+    ) -> Result<Answer, GameError> {
         let needed = kind.needed(game);
         let Some(offer) = kind.slot(game).as_mut() else {
             return Err(kind.none());
@@ -143,7 +156,12 @@ impl GameService {
     }
 
     /// Withdraws the standing offer on `seat`'s refusal.
-    async fn refuse(&self, game: &mut GameRecord, user: &User, kind: Kind) -> Result<Seat, GameError> {
+    async fn refuse(
+        &self,
+        game: &mut GameRecord,
+        user: &User,
+        kind: Kind,
+    ) -> Result<Seat, GameError> {
         let seat = kind.seat(game, user)?;
         match kind.slot(game) {
             Some(offer) if !offer.agreed.contains(&seat) => {}
@@ -165,7 +183,8 @@ impl GameService {
                 ));
             }
             let (seat, answer) = self.offer(game, user, Kind::Revenge).await?;
-            self.revenge_answer(game, user, seat, answer, "game:revenge-offered").await
+            self.revenge_answer(game, user, seat, answer, "game:revenge-offered")
+                .await
         })
         .await
     }
@@ -177,7 +196,8 @@ impl GameService {
         self.with_game(game_id, async |game| {
             let seat = finished_seat(game, user)?;
             let answer = self.agree(game, seat, Kind::Revenge).await?;
-            self.revenge_answer(game, user, seat, answer, "game:revenge-agreed").await
+            self.revenge_answer(game, user, seat, answer, "game:revenge-agreed")
+                .await
         })
         .await
     }
@@ -197,7 +217,9 @@ impl GameService {
         };
         let notice = offer_notice(game, &offer, seat, user, &needed);
         let mut reply = self.tell_players(game, pending_event, notice);
-        reply.ack.insert("waitingFor".into(), json!(offer.waiting_for(&needed)));
+        reply
+            .ack
+            .insert("waitingFor".into(), json!(offer.waiting_for(&needed)));
         Ok(reply)
     }
 
@@ -243,7 +265,8 @@ impl GameService {
     pub async fn offer_draw(&self, user: &User, game_id: &str) -> Result<Reply, GameError> {
         self.with_game(game_id, async |game| {
             let (seat, answer) = self.offer(game, user, Kind::Draw).await?;
-            self.draw_answer(game, user, seat, answer, "game:draw-offered").await
+            self.draw_answer(game, user, seat, answer, "game:draw-offered")
+                .await
         })
         .await
     }
@@ -254,7 +277,8 @@ impl GameService {
         self.with_game(game_id, async |game| {
             let seat = Kind::Draw.seat(game, user)?;
             let answer = self.agree(game, seat, Kind::Draw).await?;
-            self.draw_answer(game, user, seat, answer, "game:draw-accepted").await
+            self.draw_answer(game, user, seat, answer, "game:draw-accepted")
+                .await
         })
         .await
     }
@@ -276,11 +300,18 @@ impl GameService {
         let mut reply = self.tell_players(game, pending_event, notice);
         reply.ack.insert("version".into(), json!(game.version));
         reply.ack.insert("agreed".into(), json!(offer.agreed));
-        reply.ack.insert("waitingFor".into(), json!(offer.waiting_for(&needed)));
+        reply
+            .ack
+            .insert("waitingFor".into(), json!(offer.waiting_for(&needed)));
         Ok(reply)
     }
 
-    async fn end_drawn(&self, game: &mut GameRecord, user: &User, seat: Seat) -> Result<Reply, GameError> {
+    async fn end_drawn(
+        &self,
+        game: &mut GameRecord,
+        user: &User,
+        seat: Seat,
+    ) -> Result<Reply, GameError> {
         let expected = game.version;
         let now = now_ms();
         game.phase = Phase::Finished(Outcome::draw("draw agreed"));

@@ -50,7 +50,11 @@ impl GameService {
 
     /// Refuses a user who already spectates as many games as they may,
     /// after dropping the finished games from their list.
-    pub(super) async fn make_room_to_spectate(&self, user: &User, game_id: &str) -> Result<(), GameError> {
+    pub(super) async fn make_room_to_spectate(
+        &self,
+        user: &User,
+        game_id: &str,
+    ) -> Result<(), GameError> {
         let spectating = self.watchers.subscriptions(&user.id).await.spectating;
         if spectating.len() < self.caps.spectating || spectating.iter().any(|g| g == game_id) {
             return Ok(());
@@ -116,7 +120,11 @@ impl GameService {
     /// games they were subscribed to (everyone there is told, if they were
     /// not counted). Returns those games and the notices; games that have
     /// ended or gone are dropped from the subscriptions.
-    pub async fn spectator_back(&self, user: &User, games: &[String]) -> (Vec<String>, Vec<Delivery>) {
+    pub async fn spectator_back(
+        &self,
+        user: &User,
+        games: &[String],
+    ) -> (Vec<String>, Vec<Delivery>) {
         let mut watching = Vec::new();
         let mut out = Vec::new();
         for game_id in games {
@@ -131,7 +139,12 @@ impl GameService {
             };
             if self.watchers.add_spectator(game_id, &user.id).await {
                 let count = self.spectator_count(game_id).await;
-                out.push(spectator_notice(&game, "game:spectator-joined", user, count));
+                out.push(spectator_notice(
+                    &game,
+                    "game:spectator-joined",
+                    user,
+                    count,
+                ));
             }
             watching.push(game_id.clone());
         }

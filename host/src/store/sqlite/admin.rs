@@ -7,7 +7,8 @@ impl AdminStore for SqliteStore {
     async fn append_audit(&self, entry: &AuditEntry) -> Result<u64, StoreError> {
         let entry = entry.clone();
         self.call(move |conn| {
-            exec(conn, 
+            exec(
+                conn,
                 "INSERT INTO audit_log (record) VALUES (?1)",
                 params![to_json(&entry)?],
             )
@@ -41,7 +42,8 @@ impl AdminStore for SqliteStore {
     async fn save_ban(&self, ban: &Ban) -> Result<(), StoreError> {
         let ban = ban.clone();
         self.call(move |conn| {
-            exec(conn, 
+            exec(
+                conn,
                 "INSERT INTO bans (user_id, record) VALUES (?1, ?2)
                  ON CONFLICT(user_id) DO UPDATE SET record = excluded.record",
                 params![ban.user_id, to_json(&ban)?],
@@ -55,9 +57,13 @@ impl AdminStore for SqliteStore {
     async fn delete_ban(&self, user_id: &str) -> Result<bool, StoreError> {
         let user_id = user_id.to_string();
         self.call(move |conn| {
-            exec(conn, "DELETE FROM bans WHERE user_id = ?1", params![user_id])
-                .map(|n| n > 0)
-                .map_err(backend)
+            exec(
+                conn,
+                "DELETE FROM bans WHERE user_id = ?1",
+                params![user_id],
+            )
+            .map(|n| n > 0)
+            .map_err(backend)
         })
         .await
     }
@@ -70,7 +76,7 @@ impl AdminStore for SqliteStore {
     async fn save_announcement(&self, announcement: &Announcement) -> Result<(), StoreError> {
         let a = announcement.clone();
         self.call(move |conn| {
-            exec(conn, 
+            exec(conn,
                 "INSERT INTO announcements (id, pending, record) VALUES (?1, ?2, ?3)
                  ON CONFLICT(id) DO UPDATE SET pending = excluded.pending, record = excluded.record",
                 params![a.id, a.sent_at.is_none(), to_json(&a)?],

@@ -11,12 +11,14 @@ impl PluginStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let (bytes, version) = (bytes.to_vec(), version.clone());
         self.call(move |conn| {
-            exec(conn, 
+            exec(
+                conn,
                 "INSERT OR IGNORE INTO plugin_components (hash, bytes) VALUES (?1, ?2)",
                 params![version.hash, bytes],
             )
             .map_err(backend)?;
-            exec(conn, 
+            exec(
+                conn,
                 "INSERT OR IGNORE INTO plugin_versions (hash, game_id, record) VALUES (?1, ?2, ?3)",
                 params![version.hash, version.game_id, to_json(&version)?],
             )
@@ -43,7 +45,8 @@ impl PluginStore for SqliteStore {
     async fn save_version(&self, version: &VersionRecord) -> Result<(), StoreError> {
         let version = version.clone();
         self.call(move |conn| {
-            exec(conn, 
+            exec(
+                conn,
                 "UPDATE plugin_versions SET record = ?2 WHERE hash = ?1",
                 params![version.hash, to_json(&version)?],
             )
@@ -61,7 +64,8 @@ impl PluginStore for SqliteStore {
     async fn save_choice(&self, choice: &GameChoice) -> Result<(), StoreError> {
         let choice = choice.clone();
         self.call(move |conn| {
-            exec(conn, 
+            exec(
+                conn,
                 "INSERT INTO plugin_choices (game_id, record) VALUES (?1, ?2)
                  ON CONFLICT(game_id) DO UPDATE SET record = excluded.record",
                 params![choice.game_id, to_json(&choice)?],
