@@ -1,5 +1,5 @@
 //! Project tasks: `cargo xtask run`, `cargo xtask test`, `cargo xtask plugins`,
-//! `cargo xtask bench`, `cargo xtask layers`. Each builds what it needs
+//! `cargo xtask bench`, `cargo xtask load`, `cargo xtask layers`. Each builds what it needs
 //! first, so both README commands work on a fresh machine.
 
 mod layers;
@@ -7,7 +7,7 @@ mod layers;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <run [-- SERVE FLAGS] | test [-- CARGO TEST ARGS] | plugins | bench [-- ARGS] | layers>";
+const USAGE: &str = "usage: cargo xtask <run [-- SERVE FLAGS] | test [-- CARGO TEST ARGS] | plugins | bench [-- ARGS] | load [-- ARGS] | layers>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         "run" => run(&rest),
         "test" => test(&rest),
         "bench" => bench(&rest),
+        "load" => load(&rest),
         "layers" => check_layers(),
         _ => Err(format!("unknown task {task:?}\n{USAGE}")),
     };
@@ -324,6 +325,48 @@ fn node_tests() -> Result<(), String> {
         .env("GAMEHOST_BIN", target_dir().join("debug/gamehost"))
         .env("GAMEHOST_PLUGINS_DIR", target_dir().join("plugins"))
         .current_dir(&dir);
+    status(cmd)
+}
+
+/// The load benchmark: release builds of the host and of the bots, the
+/// components, then `gamehost-loadgen report` (fresh servers pinned to CPU 0,
+/// bots on CPU 1) with the given arguments; the report goes to
+/// target/bench/load/report.md.
+fn load(load_args: &[String]) -> Result<(), String> {
+    build_plugins()?;
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "--package",
+        "gamehost",
+        "--package",
+        "gamehost-loadgen",
+    ]);
+    status(cmd)?;
+    let release = target_dir().join("release");
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let mut cmd = Command::new(release.join("gamehost-loadgen"));
+    cmd.arg("report")
+        .arg("--server")
+        .arg(release.join("gamehost"))
+        .arg("--plugins-dir")
+        .arg(target_dir().join("plugins"))
+        .arg("--out")
+        .arg(target_dir().join("bench/load"))
+        .args(["--label", &format!("commit {commit}")]);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores >= 2 && !load_args.iter().any(|a| a.ends_with("-cpu")) {
+        cmd.args(["--server-cpu", "0", "--client-cpu", "1"]);
+    }
+    cmd.args(load_args).current_dir(root());
     status(cmd)
 }
 

@@ -132,6 +132,17 @@ impl ServeArgs {
 /// Loads the plugins and the store, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
+    // A descriptor per connection, and some for the store, plugins and logs.
+    let open_files =
+        crate::base::files::raise_open_files_limit(config.limits.max_connections as u64 + 1024);
+    tracing::info!(open_files, "open-files limit");
+    if open_files.is_some_and(|n| (n as usize) < config.limits.max_connections) {
+        tracing::warn!(
+            open_files,
+            max_connections = config.limits.max_connections,
+            "the open-files limit is below [limits] max_connections and could not be raised: raise the hard limit (ulimit -Hn, LimitNOFILE=)"
+        );
+    }
     let limits = config.plugin.limits();
     let program =
         std::env::current_exe().context("finding this program, to compile components with")?;

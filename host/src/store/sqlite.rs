@@ -9,7 +9,7 @@ mod plugins;
 
 use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
-use crate::records::game::{GameRecord, MoveRecord};
+use crate::records::game::{ChangeKind, GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -65,7 +65,7 @@ impl SqliteStore {
         let job: Job = Box::new(move |conn| {
             // A savepoint per job: a job that fails half-way leaves nothing
             // behind, and the rest of the group still commits.
-            let result = match conn.execute_batch("SAVEPOINT job") {
+            let result = match run_cached(conn, "SAVEPOINT job") {
                 Ok(()) => {
                     let result = f(conn);
                     let end = if result.is_ok() {
@@ -73,7 +73,12 @@ impl SqliteStore {
                     } else {
                         "ROLLBACK TO job; RELEASE job"
                     };
-                    match conn.execute_batch(end) {
+                    let ended = if result.is_ok() {
+                        run_cached(conn, end)
+                    } else {
+                        conn.execute_batch(end)
+                    };
+                    match ended {
                         Ok(()) => result,
                         Err(e) => Err(backend(e)),
                     }
@@ -165,14 +170,13 @@ fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let begin_error = conn
-            .execute_batch("BEGIN IMMEDIATE")
+        let begin_error = run_cached(&conn, "BEGIN IMMEDIATE")
             .err()
             .map(|e| e.to_string());
         let replies: Vec<Reply> = batch.into_iter().map(|job| job(&conn)).collect();
         let commit_error = match begin_error {
             Some(e) => Some(e),
-            None => conn.execute_batch("COMMIT").err().map(|e| {
+            None => run_cached(&conn, "COMMIT").err().map(|e| {
                 let _ = conn.execute_batch("ROLLBACK");
                 e.to_string()
             }),
@@ -190,6 +194,12 @@ fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
 /// of a write is parsed once, not on every move.
 fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(params)
+}
+
+/// Runs one parameterless statement (transaction control) through the
+/// statement cache: `execute_batch` would parse it again on every job.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -289,6 +299,8 @@ impl GameStore for SqliteStore {
             if updated == 0 {
                 return Err(StoreError::Conflict { expected });
             }
+            // A move never changes who sits where; anything else may.
+            let seats_may_change = change.as_ref().is_none_or(|c| c.kind != ChangeKind::Move);
             if let Some(change) = change {
                 exec(conn,
                     "INSERT INTO game_changes (game_id, version, record) VALUES (?1, ?2, ?3)",
@@ -300,7 +312,10 @@ impl GameStore for SqliteStore {
                 )
                 .map_err(backend)?;
             }
-            sync_players(conn, &game)
+            if seats_may_change {
+                sync_players(conn, &game)?;
+            }
+            Ok(())
         })
         .await
     }
