@@ -25,6 +25,8 @@
 //!      deadlines, each game's last rendered face.
 //!    - [`lobby`]: lobby rooms and quick play.
 //!    - [`admin`]: bans, announcements and the audit log.
+//!    - [`tournament`]: tournaments (formats, pairing, standings) over the
+//!      game service.
 //! 5. Transports and the cluster's implementations of the traits below:
 //!    - [`realtime`]: the Socket.IO handlers.
 //!    - [`http`]: the HTTP API (axum), the accept loop with its timeouts,
@@ -55,3 +57,4 @@ pub mod plugin;
 pub mod realtime;
 pub mod records;
 pub mod store;
+pub mod tournament;
