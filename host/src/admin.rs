@@ -35,6 +35,9 @@ impl Announcement {
                 }
             },
             AnnouncementTarget::User(id) => Audience::User(id.clone()),
+            AnnouncementTarget::Tournament(id) => {
+                Audience::Room(crate::tournament::tournament_room(id))
+            }
         };
         Delivery {
             to,

@@ -4,6 +4,8 @@
 //! platform whose public key the host is given. The host mints HS256 tokens
 //! for guests (`POST /api/auth/guest`) and operators (`gamehost token`).
 
+pub mod password;
+
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -35,6 +35,8 @@ pub struct Config {
     pub waiting_game_expiry_ms: u64,
     /// Lobby caps.
     pub lobby: LobbySettings,
+    /// Who may create tournaments, and how often they are stepped.
+    pub tournaments: TournamentConfig,
     /// What one user or one client address may hold or send.
     pub limits: LimitSettings,
     /// MongoDB for durable state instead of the embedded SQLite file
@@ -159,6 +161,40 @@ impl LobbySettings {
         crate::lobby::LobbyLimits {
             max_rooms_per_type: self.max_rooms_per_type.max(1),
             max_rooms_per_user: self.max_rooms_per_user.max(1),
+        }
+    }
+}
+
+/// Tournament settings (`[tournaments]`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TournamentConfig {
+    /// Players (not only admins) may create tournaments.
+    pub players_may_create: bool,
+    /// Open tournaments one player may have created at once.
+    pub open_per_player: usize,
+    /// How often every open tournament is checked, in ms.
+    pub tick_ms: u64,
+}
+
+impl Default for TournamentConfig {
+    fn default() -> Self {
+        let d = crate::tournament::TournamentSettings::default();
+        TournamentConfig {
+            players_may_create: d.players_may_create,
+            open_per_player: d.open_per_player,
+            tick_ms: d.tick_ms,
+        }
+    }
+}
+
+impl TournamentConfig {
+    /// As the tournament service takes them.
+    pub fn settings(&self) -> crate::tournament::TournamentSettings {
+        crate::tournament::TournamentSettings {
+            players_may_create: self.players_may_create,
+            open_per_player: self.open_per_player.max(1),
+            tick_ms: self.tick_ms.clamp(100, 60_000),
         }
     }
 }
@@ -297,6 +333,7 @@ impl Default for Config {
             reconnect_grace_ms: 30_000,
             waiting_game_expiry_ms: crate::game::service::DEFAULT_WAITING_EXPIRY_MS,
             lobby: LobbySettings::default(),
+            tournaments: TournamentConfig::default(),
             limits: LimitSettings::default(),
             mongodb_url: None,
             redis_url: None,

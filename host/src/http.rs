@@ -13,6 +13,7 @@
 pub mod admin;
 pub mod admission;
 pub mod server;
+pub mod tournaments;
 
 use crate::admin::AdminService;
 use crate::auth::{Role, TokenService, User, valid_name};
@@ -34,6 +35,8 @@ use std::sync::Arc;
 pub struct AppState {
     /// The games (and, through them, the plugin catalog).
     pub games: Arc<GameService>,
+    /// Tournaments.
+    pub tournaments: Arc<crate::tournament::TournamentService>,
     /// Token minting for guests, token checks for admins.
     pub tokens: TokenService,
     /// Bans, announcements, the audit log.
@@ -74,13 +77,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/users/{id}/games", get(user_games))
         .route("/api/live-games", get(live_games))
         .route("/api/auth/guest", post(guest))
+        .merge(tournaments::public())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.timeouts.request,
         ));
     // Admin requests (uploads that compile a component) may take longer.
     let api = public
-        .nest("/api/admin", admin::router(state.max_upload_bytes))
+        .nest(
+            "/api/admin",
+            admin::router(state.max_upload_bytes).merge(tournaments::admin()),
+        )
         .layer(budget);
     Router::new()
         .route("/healthz", get(healthz))
@@ -129,7 +136,11 @@ impl IntoResponse for ApiError {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PluginRejected => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::GameFinished => StatusCode::CONFLICT,
+            ErrorCode::GameFinished
+            | ErrorCode::TournamentStarted
+            | ErrorCode::TournamentFinished
+            | ErrorCode::TournamentFull => StatusCode::CONFLICT,
+            ErrorCode::BadOptions | ErrorCode::WrongPassword => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let body = json!({"error": {"code": self.0.code.as_str(), "message": self.0.message}});

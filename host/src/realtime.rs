@@ -5,11 +5,13 @@
 //!   reconnection.
 //! - [`events`]: one handler per client event, and how their answers and
 //!   broadcasts are sent.
+//! - [`tournaments`]: the tournament events.
 //! - [`admin`]: the `/admin` namespace's live events.
 
 pub mod admin;
 pub mod connection;
 pub mod events;
+pub mod tournaments;
 
 use crate::admin::AdminService;
 use crate::auth::{TokenService, User};
@@ -51,6 +53,18 @@ impl Default for RateLimit {
     }
 }
 
+/// The services the handlers call.
+pub struct Services {
+    /// The games.
+    pub games: Arc<GameService>,
+    /// Lobby rooms and quick play.
+    pub lobby: Arc<crate::lobby::LobbyService>,
+    /// Tournaments.
+    pub tournaments: Arc<crate::tournament::TournamentService>,
+    /// Bans and announcements.
+    pub admin: Arc<AdminService>,
+}
+
 /// What the handlers share, over the Socket.IO adapter `A`: the in-memory
 /// one on a single node, Redis in a cluster.
 pub struct Realtime<A: Adapter = LocalAdapter> {
@@ -58,6 +72,8 @@ pub struct Realtime<A: Adapter = LocalAdapter> {
     pub games: Arc<GameService>,
     /// Lobby rooms and quick play.
     pub lobby: Arc<crate::lobby::LobbyService>,
+    /// Tournaments.
+    pub tournaments: Arc<crate::tournament::TournamentService>,
     /// Token verification.
     pub tokens: TokenService,
     /// Bans (checked at connect).
@@ -75,18 +91,23 @@ impl<A: NodeAdapter> Realtime<A> {
     /// Registers the namespace and its handlers on `io`.
     pub fn attach(
         io: SocketIo<A>,
-        games: Arc<GameService>,
-        lobby: Arc<crate::lobby::LobbyService>,
+        services: Services,
         tokens: TokenService,
-        admin: Arc<AdminService>,
         rate: RateLimit,
         shared_limit: Option<Arc<dyn SharedRateLimit>>,
     ) -> Arc<Self> {
         let per_second = NonZeroU32::new(rate.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let Services {
+            games,
+            lobby,
+            tournaments,
+            admin,
+        } = services;
         let realtime = Arc::new(Realtime {
             lobby,
             games,
+            tournaments,
             tokens,
             admin,
             limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),

@@ -1,7 +1,7 @@
-//! Persistence behind three traits: [`GameStore`] (games, their move logs,
+//! Persistence behind four traits: [`GameStore`] (games, their move logs,
 //! lobby rooms), [`PluginStore`] (published components, their version
-//! records, each game type's active choice) and [`AdminStore`] (audit log,
-//! bans, scheduled announcements).
+//! records, each game type's active choice), [`AdminStore`] (audit log,
+//! bans, scheduled announcements) and [`TournamentStore`].
 //!
 //! Every write of a game is a compare-and-set on its version: a writer that
 //! read version `n` stores `n + 1` only if the stored game is still at `n`,
@@ -13,6 +13,7 @@ pub mod sqlite;
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::tournament::TournamentRecord;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -130,10 +131,32 @@ pub trait AdminStore: Send + Sync {
     async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError>;
 }
 
-/// Every store the host needs, as one object.
-pub trait Store: GameStore + PluginStore + AdminStore {}
+/// Tournaments, each stored whole with a compare-and-set on its version.
+#[async_trait::async_trait]
+pub trait TournamentStore: Send + Sync {
+    /// Stores `tournament` (at `tournament.version`): a new one when
+    /// `expected` is `None` (an id already stored is a conflict), else in
+    /// place of the stored one if that is still at `expected`.
+    async fn save_tournament(
+        &self,
+        tournament: &TournamentRecord,
+        expected: Option<u64>,
+    ) -> Result<(), StoreError>;
+    /// One tournament.
+    async fn tournament(&self, id: &str) -> Result<Option<TournamentRecord>, StoreError>;
+    /// Tournaments, newest first: the unfinished ones, or the newest
+    /// `limit` of all.
+    async fn tournaments(
+        &self,
+        unfinished_only: bool,
+        limit: u32,
+    ) -> Result<Vec<TournamentRecord>, StoreError>;
+}
 
-impl<T: GameStore + PluginStore + AdminStore> Store for T {}
+/// Every store the host needs, as one object.
+pub trait Store: GameStore + PluginStore + AdminStore + TournamentStore {}
+
+impl<T: GameStore + PluginStore + AdminStore + TournamentStore> Store for T {}
 
 /// What a client learns of a storage failure.
 impl From<StoreError> for crate::base::error::GameError {

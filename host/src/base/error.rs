@@ -46,8 +46,16 @@ pub enum ErrorCode {
     NotInRoom,
     /// A per-user or per-lobby cap is reached.
     LimitReached,
-    /// A lobby room's password did not match.
+    /// A lobby room's or tournament's password did not match.
     WrongPassword,
+    /// The tournament has as many players as it takes.
+    TournamentFull,
+    /// The tournament has started: registration is closed.
+    TournamentStarted,
+    /// The tournament is over.
+    TournamentFinished,
+    /// The user is not registered in the tournament.
+    NotInTournament,
     /// The game changed meanwhile (or, for a plugin, the version number
     /// is taken).
     Conflict,
@@ -88,6 +96,10 @@ impl ErrorCode {
             ErrorCode::NotInRoom => "NOT_IN_ROOM",
             ErrorCode::LimitReached => "LIMIT_REACHED",
             ErrorCode::WrongPassword => "WRONG_PASSWORD",
+            ErrorCode::TournamentFull => "TOURNAMENT_FULL",
+            ErrorCode::TournamentStarted => "TOURNAMENT_STARTED",
+            ErrorCode::TournamentFinished => "TOURNAMENT_FINISHED",
+            ErrorCode::NotInTournament => "NOT_IN_TOURNAMENT",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::Unauthorized => "UNAUTHORIZED",
             ErrorCode::Forbidden => "FORBIDDEN",

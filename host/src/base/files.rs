@@ -32,10 +32,10 @@ pub fn raise_open_files_limit(wanted: u64) -> Option<u64> {
                 rlim_max: limit.rlim_max,
             };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                return Some(raised.rlim_cur as u64);
+                return Some(raised.rlim_cur);
             }
         }
-        Some(limit.rlim_cur as u64)
+        Some(limit.rlim_cur)
     }
 }
 
@@ -52,7 +52,7 @@ mod tests {
                 rlim_max: 0,
             };
             assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
-            (limit.rlim_cur as u64, limit.rlim_max as u64)
+            (limit.rlim_cur, limit.rlim_max)
         }
     }
 

@@ -282,6 +282,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         )));
     }
     let lobby = Arc::new(lobby);
+    let (finished_games, finished) = tokio::sync::mpsc::unbounded_channel();
+    games.on_finished(finished_games);
+    let tournaments = Arc::new(crate::tournament::TournamentService::new(
+        store.clone(),
+        games.clone(),
+        outbox.clone(),
+        config.tournaments.settings(),
+    ));
+    tournaments.run(finished);
     let (firing, announcing, departing) = (games.clone(), admin.clone(), lobby.clone());
     tokio::spawn(async move {
         while let Some(deadline) = due_deadlines.recv().await {
@@ -325,6 +334,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let parts = AppParts {
         games,
         lobby,
+        tournaments,
         tokens,
         admin,
         rate: config.rate_limit.rate_limit(),
@@ -379,6 +389,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 struct AppParts {
     games: Arc<GameService>,
     lobby: Arc<LobbyService>,
+    tournaments: Arc<crate::tournament::TournamentService>,
     tokens: TokenService,
     admin: Arc<AdminService>,
     rate: crate::realtime::RateLimit,
@@ -400,6 +411,7 @@ fn app<A: crate::realtime::NodeAdapter>(
     let AppParts {
         games,
         lobby,
+        tournaments,
         tokens,
         admin,
         rate,
@@ -411,15 +423,13 @@ fn app<A: crate::realtime::NodeAdapter>(
         admission,
         timeouts,
     } = parts;
-    let realtime = Realtime::attach(
-        io,
-        games.clone(),
+    let services = crate::realtime::Services {
+        games: games.clone(),
         lobby,
-        tokens.clone(),
-        admin.clone(),
-        rate,
-        shared_limit,
-    );
+        tournaments: tournaments.clone(),
+        admin: admin.clone(),
+    };
+    let realtime = Realtime::attach(io, services, tokens.clone(), rate, shared_limit);
     let sending = realtime.clone();
     tokio::spawn(async move {
         while let Some(deliveries) = unprompted.recv().await {
@@ -428,6 +438,7 @@ fn app<A: crate::realtime::NodeAdapter>(
     });
     http::router(AppState {
         games,
+        tournaments,
         tokens,
         admin,
         realtime,

@@ -9,8 +9,9 @@ use super::{PREFIX, Redis};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::tournament::TournamentRecord;
 use crate::store::mongo::MongoStore;
-use crate::store::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
+use crate::store::{AdminStore, GameStore, PluginStore, StoreError, TournamentStore, UserGame};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -208,5 +209,29 @@ impl AdminStore for CachedStore {
 
     async fn pending_announcements(&self) -> Result<Vec<Announcement>, StoreError> {
         self.store.pending_announcements().await
+    }
+}
+
+/// Tournaments are not cached: each step of one reads and writes MongoDB.
+#[async_trait::async_trait]
+impl TournamentStore for CachedStore {
+    async fn save_tournament(
+        &self,
+        tournament: &TournamentRecord,
+        expected: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.store.save_tournament(tournament, expected).await
+    }
+
+    async fn tournament(&self, id: &str) -> Result<Option<TournamentRecord>, StoreError> {
+        self.store.tournament(id).await
+    }
+
+    async fn tournaments(
+        &self,
+        unfinished_only: bool,
+        limit: u32,
+    ) -> Result<Vec<TournamentRecord>, StoreError> {
+        self.store.tournaments(unfinished_only, limit).await
     }
 }

@@ -116,6 +116,8 @@ pub struct GameService {
     /// Each game's last record and views, for reads.
     faces: crate::game::faces::Faces,
     online: Mutex<HashMap<String, usize>>,
+    /// Told the id of every game this node finishes (tournaments, ratings).
+    finished: std::sync::OnceLock<mpsc::UnboundedSender<String>>,
 }
 
 /// What one user may hold at once, so that no account can fill the host.
@@ -188,6 +190,7 @@ impl GameService {
             caps: UserCaps::default(),
             faces: crate::game::faces::Faces::default(),
             online: Mutex::new(HashMap::new()),
+            finished: std::sync::OnceLock::new(),
         }
     }
 
@@ -204,6 +207,13 @@ impl GameService {
         self.shared_presence = Some(presence);
         self.watchers = watchers;
         self
+    }
+
+    /// Sends the id of every game this node finishes to `to` (whatever
+    /// ended it: a move, a forfeit, a draw, a clock, an abort). Only the
+    /// first listener set is kept.
+    pub fn on_finished(&self, to: mpsc::UnboundedSender<String>) {
+        let _ = self.finished.set(to);
     }
 
     /// Games still waiting for players after `ms` end as expired.
@@ -301,8 +311,12 @@ impl GameService {
         let mut working = game.clone();
         let result = f(&mut working).await;
         if result.is_ok() {
+            let ended = game.status != Status::Finished && working.status == Status::Finished;
             *game = working;
             self.faces.set_record(game);
+            if ended && let Some(to) = self.finished.get() {
+                let _ = to.send(game.id.clone());
+            }
         } else {
             self.faces.forget_views(id);
             if let Err(GameError {
@@ -418,6 +432,8 @@ impl GameService {
 
 /// What a new game is made of.
 struct NewGame {
+    /// Its id, when the caller chose it.
+    id: Option<String>,
     plugin: Plugin,
     options: String,
     players: Vec<Option<Player>>,

@@ -7,11 +7,10 @@ use super::names::{lobby_room, members_room};
 use super::room::{Member, Room, stored_rooms};
 use super::service::LobbyService;
 use crate::auth::User;
+use crate::auth::password::{hash_password, verify_password};
 use crate::base::error::{ErrorCode, GameError};
 use crate::base::outbox::{Audience, Delivery, Reply};
 use crate::records::game::TimeControl;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -533,37 +532,4 @@ impl LobbyService {
         reply.ack.insert("gameId".into(), game_id);
         Ok(reply)
     }
-}
-
-async fn hash_password(password: String) -> Result<String, GameError> {
-    if password.len() > 128 {
-        return Err(GameError::new(
-            ErrorCode::Malformed,
-            "a password is at most 128 bytes",
-        ));
-    }
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| {
-                GameError::new(ErrorCode::Internal, format!("password hashing failed: {e}"))
-            })
-    })
-    .await
-    .map_err(|e| GameError::new(ErrorCode::Internal, e.to_string()))?
-}
-
-async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
 }

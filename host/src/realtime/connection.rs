@@ -137,6 +137,7 @@ fn prepare<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &SocketRef<A>) {
     socket.join(user_room(&user.id));
     socket.join(format!("role:{}", user.role.as_str()));
     super::events::register(realtime, socket);
+    super::tournaments::register(realtime, socket);
     let on_disconnect = {
         let realtime = realtime.clone();
         move |socket: SocketRef<A>| {

@@ -376,7 +376,7 @@ pub(super) fn register<A: NodeAdapter>(realtime: &Arc<Realtime<A>>, socket: &Soc
 
 /// Registers `event`: its payload (an object) decodes to `R`, `handle`
 /// answers it.
-fn on<A, R, F, Fut>(
+pub(super) fn on<A, R, F, Fut>(
     realtime: &Arc<Realtime<A>>,
     socket: &SocketRef<A>,
     event: &'static str,

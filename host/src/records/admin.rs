@@ -50,6 +50,8 @@ pub enum AnnouncementTarget {
     Game(String),
     /// Every socket of one user.
     User(String),
+    /// Everyone following one tournament (its players and watchers).
+    Tournament(String),
 }
 
 /// A message from the admins.

@@ -11,12 +11,14 @@
 
 mod admin;
 mod plugins;
+mod tournaments;
 
-use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
+use super::{AdminStore, GameStore, PluginStore, StoreError, TournamentStore, UserGame};
 use crate::breaker::{CallError, CircuitBreaker};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord, Status};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::tournament::{TournamentRecord, TournamentStatus};
 use futures_util::TryStreamExt as _;
 use futures_util::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use mongodb::bson::spec::BinarySubtype;
@@ -185,6 +187,9 @@ impl MongoStore {
             .await?;
         self.coll("announcements")
             .create_index(index(doc! {"pending": 1}))
+            .await?;
+        self.coll("tournaments")
+            .create_index(index(doc! {"finished": 1, "createdAt": -1}))
             .await?;
         // Unique names in GridFS: one file per component hash.
         self.coll("plugins.files")

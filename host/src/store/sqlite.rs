@@ -6,11 +6,13 @@
 
 mod admin;
 mod plugins;
+mod tournaments;
 
-use super::{AdminStore, GameStore, PluginStore, StoreError, UserGame};
+use super::{AdminStore, GameStore, PluginStore, StoreError, TournamentStore, UserGame};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{ChangeKind, GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::tournament::{TournamentRecord, TournamentStatus};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -127,6 +129,13 @@ CREATE TABLE IF NOT EXISTS game_players (
     PRIMARY KEY (game_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS game_players_user ON game_players(user_id);
+CREATE TABLE IF NOT EXISTS tournaments (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    finished INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS lobby_rooms (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL

@@ -228,6 +228,7 @@ impl GameService {
         players.rotate_right(1);
         // A rematch is a new game: it gets the version active now.
         let setup = NewGame {
+            id: None,
             plugin: self.active_plugin(&game.game_type).await?,
             options: game.options.clone(),
             players,

@@ -53,6 +53,7 @@ impl GameService {
             name: user.name.clone(),
         });
         let setup = NewGame {
+            id: None,
             plugin,
             options,
             players,
@@ -83,6 +84,28 @@ impl GameService {
         time_control: Option<TimeControl>,
         allow_spectators: bool,
     ) -> Result<Reply, GameError> {
+        self.start_table_as(
+            None,
+            game_type,
+            table,
+            options,
+            time_control,
+            allow_spectators,
+        )
+        .await
+    }
+
+    /// [`Self::start_table`] under a given game id (a tournament pairing,
+    /// whose id is stored with the pairing before the game exists).
+    pub async fn start_table_as(
+        &self,
+        id: Option<String>,
+        game_type: &str,
+        table: &[User],
+        options: Option<&Value>,
+        time_control: Option<TimeControl>,
+        allow_spectators: bool,
+    ) -> Result<Reply, GameError> {
         let plugin = self.active_plugin(game_type).await?;
         let options = options.map_or_else(|| "{}".to_string(), Value::to_string);
         if options.len() > MAX_OPTIONS_BYTES {
@@ -101,6 +124,7 @@ impl GameService {
             })
             .collect();
         let setup = NewGame {
+            id,
             plugin,
             options,
             players,
@@ -137,7 +161,9 @@ impl GameService {
             .map_err(|why| GameError::new(ErrorCode::BadOptions, why))?;
         let now = now_ms();
         let mut game = GameRecord {
-            id: uuid::Uuid::new_v4().simple().to_string(),
+            id: new
+                .id
+                .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
             game_type: info.id.clone(),
             plugin_version: info.version.clone(),
             plugin_hash: new.plugin.hash().to_string(),
