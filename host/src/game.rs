@@ -11,4 +11,4 @@ pub mod service;
 pub mod views;
 pub mod watchers;
 
-pub use service::{GameService, everyone_in};
+pub use service::{GameService, TableSpec, everyone_in};

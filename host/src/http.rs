@@ -37,6 +37,8 @@ pub struct AppState {
     pub games: Arc<GameService>,
     /// Tournaments.
     pub tournaments: Arc<crate::tournament::TournamentService>,
+    /// Ratings and leaderboards.
+    pub ratings: Arc<crate::rating::RatingService>,
     /// Token minting for guests, token checks for admins.
     pub tokens: TokenService,
     /// Bans, announcements, the audit log.
@@ -78,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/live-games", get(live_games))
         .route("/api/auth/guest", post(guest))
         .merge(tournaments::public())
+        .route("/api/leaderboards/{game_type}", get(leaderboard))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.timeouts.request,
@@ -152,6 +155,42 @@ impl From<GameError> for ApiError {
     fn from(e: GameError) -> Self {
         ApiError(e)
     }
+}
+
+/// `?offset&limit` of a paginated list.
+#[derive(serde::Deserialize)]
+struct Page {
+    #[serde(default)]
+    offset: Option<u32>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// `GET /api/leaderboards/{gameType}`: ratings, highest first.
+async fn leaderboard(
+    State(state): State<AppState>,
+    axum::extract::Path(game_type): axum::extract::Path<String>,
+    page: Result<axum::extract::Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let axum::extract::Query(page) =
+        page.map_err(|e| ApiError(GameError::new(ErrorCode::Malformed, e.body_text())))?;
+    // Ratings outlive an unloaded game type, so any id is looked up.
+    if game_type.is_empty() || game_type.len() > 64 {
+        return Err(ApiError(GameError::new(
+            ErrorCode::NotFound,
+            "no such game type",
+        )));
+    }
+    Ok(Json(
+        state
+            .ratings
+            .leaderboard(
+                &game_type,
+                page.offset.unwrap_or(0),
+                page.limit.unwrap_or(50),
+            )
+            .await?,
+    ))
 }
 
 /// One loaded game, as `GET /api/games` lists it.

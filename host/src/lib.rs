@@ -25,6 +25,7 @@
 //!      deadlines, each game's last rendered face.
 //!    - [`lobby`]: lobby rooms and quick play.
 //!    - [`admin`]: bans, announcements and the audit log.
+//!    - [`rating`]: Glicko-2 and Weng-Lin ratings, leaderboards.
 //!    - [`tournament`]: tournaments (formats, pairing, standings) over the
 //!      game service.
 //! 5. Transports and the cluster's implementations of the traits below:
@@ -54,6 +55,7 @@ pub mod lobby;
 pub mod logging;
 pub mod metrics;
 pub mod plugin;
+pub mod rating;
 pub mod realtime;
 pub mod records;
 pub mod store;

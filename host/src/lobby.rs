@@ -1,6 +1,6 @@
 //! The lobby: rooms per game type that players gather in before a game
 //! ([`rooms`]), and the quick-play queue that pairs waiting players
-//! ([`queue`]).
+//! ([`queue`], by rating: [`matching`]).
 //!
 //! Rooms have a lifecycle: a room closes when its game starts (its members
 //! move to the game), a member whose last socket closed leaves it when the
@@ -9,6 +9,7 @@
 //! ones; the quick-play queue is not stored (its players are online by
 //! definition, and come back to it after a restart).
 
+pub mod matching;
 pub mod names;
 pub mod queue;
 pub mod quick_play;

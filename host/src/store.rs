@@ -1,7 +1,7 @@
 //! Persistence behind four traits: [`GameStore`] (games, their move logs,
 //! lobby rooms), [`PluginStore`] (published components, their version
 //! records, each game type's active choice), [`AdminStore`] (audit log,
-//! bans, scheduled announcements) and [`TournamentStore`].
+//! bans, scheduled announcements), [`TournamentStore`] and [`RatingStore`].
 //!
 //! Every write of a game is a compare-and-set on its version: a writer that
 //! read version `n` stores `n + 1` only if the stored game is still at `n`,
@@ -13,6 +13,7 @@ pub mod sqlite;
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::rating::RatingRecord;
 use crate::records::tournament::TournamentRecord;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -153,10 +154,36 @@ pub trait TournamentStore: Send + Sync {
     ) -> Result<Vec<TournamentRecord>, StoreError>;
 }
 
-/// Every store the host needs, as one object.
-pub trait Store: GameStore + PluginStore + AdminStore + TournamentStore {}
+/// Ratings per player and game type, and which games they count.
+#[async_trait::async_trait]
+pub trait RatingStore: Send + Sync {
+    /// The ratings of `user_ids` in `game_type` (those that have one).
+    async fn ratings(
+        &self,
+        game_type: &str,
+        user_ids: &[String],
+    ) -> Result<Vec<RatingRecord>, StoreError>;
+    /// Stores the ratings a rated game produced, once per game: false (and
+    /// nothing stored) when `game_id` was already counted.
+    async fn apply_rated_game(
+        &self,
+        game_id: &str,
+        ratings: &[RatingRecord],
+    ) -> Result<bool, StoreError>;
+    /// One page of a game type's ratings, highest first, and how many
+    /// there are.
+    async fn leaderboard(
+        &self,
+        game_type: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<RatingRecord>, u64), StoreError>;
+}
 
-impl<T: GameStore + PluginStore + AdminStore + TournamentStore> Store for T {}
+/// Every store the host needs, as one object.
+pub trait Store: GameStore + PluginStore + AdminStore + TournamentStore + RatingStore {}
+
+impl<T: GameStore + PluginStore + AdminStore + TournamentStore + RatingStore> Store for T {}
 
 /// What a client learns of a storage failure.
 impl From<StoreError> for crate::base::error::GameError {

@@ -69,6 +69,7 @@ fn countdown(options: serde_json::Value) -> CreateRequest {
         options: Some(options),
         time_control: None,
         allow_spectators: None,
+        rated: None,
     }
 }
 

@@ -54,6 +54,7 @@ async fn a_replayed_log_rebuilds_the_stored_state_and_stale_writes_are_refused()
         options: None,
         time_control: None,
         allow_spectators: None,
+        rated: None,
     };
     let created = games.create(&players[0], request).await.unwrap();
     let game_id = created.ack["gameId"].as_str().unwrap().to_string();

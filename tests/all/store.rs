@@ -45,6 +45,8 @@ fn game(id: &str, users: &[&str], updated_at: u64) -> GameRecord {
         revenge_offer: None,
         forfeited: Vec::new(),
         rematch_id: None,
+        rated: false,
+        ratings: Vec::new(),
         created_at: updated_at,
         updated_at,
     }

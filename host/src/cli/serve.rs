@@ -273,24 +273,53 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("resuming games: {e}"))?;
     tracing::info!(resumed, "unfinished games resumed");
 
+    let ratings = Arc::new(crate::rating::RatingService::new(
+        store.clone(),
+        store.clone(),
+    ));
     let mut lobby = LobbyService::load(games.clone(), config.lobby.limits())
         .await
-        .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("loading lobby rooms: {e}"))?
+        .with_ratings(ratings.clone());
     if let Some(redis) = &redis {
         lobby = lobby.in_cluster(Arc::new(crate::cluster::queue::RedisQueue::new(
             redis.clone(),
         )));
     }
     let lobby = Arc::new(lobby);
-    let (finished_games, finished) = tokio::sync::mpsc::unbounded_channel();
+    // Each game this node finishes: its ratings, then its tournament.
+    let (finished_games, mut finished) = tokio::sync::mpsc::unbounded_channel();
     games.on_finished(finished_games);
+    let (tournament_games, tournament_finished) = tokio::sync::mpsc::unbounded_channel();
+    let rating = ratings.clone();
+    tokio::spawn(async move {
+        while let Some(game_id) = finished.recv().await {
+            if let Err(e) = rating.game_finished(&game_id).await {
+                tracing::warn!(game = %game_id, error = %e, "could not update ratings");
+            }
+            let _ = tournament_games.send(game_id);
+        }
+    });
     let tournaments = Arc::new(crate::tournament::TournamentService::new(
         store.clone(),
         games.clone(),
+        ratings.clone(),
         outbox.clone(),
         config.tournaments.settings(),
     ));
-    tournaments.run(finished);
+    tournaments.run(tournament_finished);
+    // Quick-play tables that waiting made possible (rating gaps widen).
+    let (sweeping_lobby, sweep_out) = (lobby.clone(), outbox.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            let out = sweeping_lobby.sweep_quick_play().await;
+            if !out.is_empty() {
+                let _ = sweep_out.send(out);
+            }
+        }
+    });
     let (firing, announcing, departing) = (games.clone(), admin.clone(), lobby.clone());
     tokio::spawn(async move {
         while let Some(deadline) = due_deadlines.recv().await {
@@ -335,6 +364,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         games,
         lobby,
         tournaments,
+        ratings,
         tokens,
         admin,
         rate: config.rate_limit.rate_limit(),
@@ -390,6 +420,7 @@ struct AppParts {
     games: Arc<GameService>,
     lobby: Arc<LobbyService>,
     tournaments: Arc<crate::tournament::TournamentService>,
+    ratings: Arc<crate::rating::RatingService>,
     tokens: TokenService,
     admin: Arc<AdminService>,
     rate: crate::realtime::RateLimit,
@@ -412,6 +443,7 @@ fn app<A: crate::realtime::NodeAdapter>(
         games,
         lobby,
         tournaments,
+        ratings,
         tokens,
         admin,
         rate,
@@ -439,6 +471,7 @@ fn app<A: crate::realtime::NodeAdapter>(
     http::router(AppState {
         games,
         tournaments,
+        ratings,
         tokens,
         admin,
         realtime,

@@ -9,9 +9,12 @@ use super::{PREFIX, Redis};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::rating::RatingRecord;
 use crate::records::tournament::TournamentRecord;
 use crate::store::mongo::MongoStore;
-use crate::store::{AdminStore, GameStore, PluginStore, StoreError, TournamentStore, UserGame};
+use crate::store::{
+    AdminStore, GameStore, PluginStore, RatingStore, StoreError, TournamentStore, UserGame,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -233,5 +236,34 @@ impl TournamentStore for CachedStore {
         limit: u32,
     ) -> Result<Vec<TournamentRecord>, StoreError> {
         self.store.tournaments(unfinished_only, limit).await
+    }
+}
+
+/// Ratings are not cached either.
+#[async_trait::async_trait]
+impl RatingStore for CachedStore {
+    async fn ratings(
+        &self,
+        game_type: &str,
+        user_ids: &[String],
+    ) -> Result<Vec<RatingRecord>, StoreError> {
+        self.store.ratings(game_type, user_ids).await
+    }
+
+    async fn apply_rated_game(
+        &self,
+        game_id: &str,
+        ratings: &[RatingRecord],
+    ) -> Result<bool, StoreError> {
+        self.store.apply_rated_game(game_id, ratings).await
+    }
+
+    async fn leaderboard(
+        &self,
+        game_type: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<RatingRecord>, u64), StoreError> {
+        self.store.leaderboard(game_type, offset, limit).await
     }
 }

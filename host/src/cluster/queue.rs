@@ -80,7 +80,15 @@ impl RedisQueue {
 
 #[async_trait::async_trait]
 impl MatchQueue for RedisQueue {
-    async fn join(&self, game_type: &str, user: &User, needed: usize) -> Result<Queued, GameError> {
+    /// In a cluster the queue is first come, first served: `rating` is not
+    /// used yet.
+    async fn join(
+        &self,
+        game_type: &str,
+        user: &User,
+        _rating: f64,
+        needed: usize,
+    ) -> Result<Queued, GameError> {
         let me = serde_json::to_string(&Waiting {
             id: user.id.clone(),
             name: user.name.clone(),

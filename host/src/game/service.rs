@@ -78,6 +78,9 @@ pub struct CreateRequest {
     /// Whether spectators may watch (default true).
     #[serde(default)]
     pub allow_spectators: Option<bool>,
+    /// Whether it counts for ratings (default false: casual).
+    #[serde(default)]
+    pub rated: Option<bool>,
 }
 
 /// Presence shared by the nodes of a cluster.
@@ -439,6 +442,33 @@ struct NewGame {
     players: Vec<Option<Player>>,
     allow_spectators: bool,
     time_control: Option<TimeControl>,
+    /// Counts for ratings.
+    rated: bool,
+    /// Each seat's rating at the start, when known.
+    ratings: Vec<Option<f64>>,
+}
+
+/// A full table the server seats (a lobby room, a quick-play match, a
+/// tournament pairing).
+#[derive(Clone, Debug, Default)]
+pub struct TableSpec<'a> {
+    /// The game's id, when the caller chose it (a tournament stores it
+    /// with the pairing before the game exists).
+    pub id: Option<String>,
+    /// Game type id.
+    pub game_type: &'a str,
+    /// The players, in seat order.
+    pub players: &'a [User],
+    /// Options for the rules.
+    pub options: Option<&'a Value>,
+    /// Clock setting.
+    pub time_control: Option<TimeControl>,
+    /// Whether spectators may watch.
+    pub allow_spectators: bool,
+    /// Counts for ratings.
+    pub rated: bool,
+    /// Each seat's rating, shown next to the players.
+    pub ratings: Vec<Option<f64>>,
 }
 
 /// Starts a game whose seats are all taken.

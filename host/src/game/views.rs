@@ -76,6 +76,7 @@ pub fn snapshot(
         "seats": game.players.len(),
         "spectators": spectators,
         "allowSpectators": game.allow_spectators,
+        "rated": game.rated,
         "you": seat.map(|s| json!({"seat": s})),
         "view": view,
         "phase": game.phase,
@@ -96,7 +97,11 @@ pub fn players(game: &GameRecord, online: &dyn Fn(&str) -> bool) -> Vec<Value> {
         .enumerate()
         .filter_map(|(seat, p)| {
             p.as_ref().map(|p| {
-                json!({"seat": seat, "userId": p.user_id, "name": p.name, "connected": online(&p.user_id)})
+                let mut line = json!({"seat": seat, "userId": p.user_id, "name": p.name, "connected": online(&p.user_id)});
+                if let Some(Some(rating)) = game.ratings.get(seat) {
+                    line["rating"] = json!(rating.round());
+                }
+                line
             })
         })
         .collect()

@@ -507,7 +507,14 @@ impl LobbyService {
         self.persist(room_id, Some(expected)).await?;
         let started = match self
             .games
-            .start_table(&game_type, &players, options.as_ref(), time_control, true)
+            .start_table(crate::game::TableSpec {
+                game_type: &game_type,
+                players: &players,
+                options: options.as_ref(),
+                time_control,
+                allow_spectators: true,
+                ..crate::game::TableSpec::default()
+            })
             .await
         {
             Ok(started) => started,

@@ -42,6 +42,8 @@ pub struct LobbyService {
     /// this node never race one another, and in a cluster a change that
     /// lost to another node's is retried on the rooms as stored then.
     pub(super) writing: tokio::sync::Mutex<()>,
+    /// Ratings, for quick play.
+    pub(super) ratings: Option<Arc<crate::rating::RatingService>>,
 }
 
 /// What a returning user is put back into.
@@ -64,7 +66,14 @@ impl LobbyService {
             queues: Arc::new(LocalQueue::default()),
             limits,
             writing: tokio::sync::Mutex::new(()),
+            ratings: None,
         })
+    }
+
+    /// Quick play pairs by these ratings.
+    pub fn with_ratings(mut self, ratings: Arc<crate::rating::RatingService>) -> Self {
+        self.ratings = Some(ratings);
+        self
     }
 
     /// Marks the rooms as shared with other nodes: each request reads them

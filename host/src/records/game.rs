@@ -104,6 +104,12 @@ pub struct GameRecord {
     pub forfeited: Vec<Seat>,
     /// The rematch, once accepted.
     pub rematch_id: Option<String>,
+    /// Counts for ratings.
+    #[serde(default)]
+    pub rated: bool,
+    /// Each seat's rating when the game started (rated games), for display.
+    #[serde(default)]
+    pub ratings: Vec<Option<f64>>,
     /// When created (ms since the epoch).
     pub created_at: u64,
     /// When last changed (ms since the epoch).

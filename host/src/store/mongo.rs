@@ -11,13 +11,17 @@
 
 mod admin;
 mod plugins;
+mod ratings;
 mod tournaments;
 
-use super::{AdminStore, GameStore, PluginStore, StoreError, TournamentStore, UserGame};
+use super::{
+    AdminStore, GameStore, PluginStore, RatingStore, StoreError, TournamentStore, UserGame,
+};
 use crate::breaker::{CallError, CircuitBreaker};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{GameRecord, MoveRecord, Status};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::rating::RatingRecord;
 use crate::records::tournament::{TournamentRecord, TournamentStatus};
 use futures_util::TryStreamExt as _;
 use futures_util::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -190,6 +194,9 @@ impl MongoStore {
             .await?;
         self.coll("tournaments")
             .create_index(index(doc! {"finished": 1, "createdAt": -1}))
+            .await?;
+        self.coll("ratings")
+            .create_index(index(doc! {"gameType": 1, "rating": -1}))
             .await?;
         // Unique names in GridFS: one file per component hash.
         self.coll("plugins.files")

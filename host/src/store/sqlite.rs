@@ -6,12 +6,16 @@
 
 mod admin;
 mod plugins;
+mod ratings;
 mod tournaments;
 
-use super::{AdminStore, GameStore, PluginStore, StoreError, TournamentStore, UserGame};
+use super::{
+    AdminStore, GameStore, PluginStore, RatingStore, StoreError, TournamentStore, UserGame,
+};
 use crate::records::admin::{Announcement, AuditEntry, Ban};
 use crate::records::game::{ChangeKind, GameRecord, MoveRecord};
 use crate::records::plugin::{GameChoice, VersionRecord};
+use crate::records::rating::RatingRecord;
 use crate::records::tournament::{TournamentRecord, TournamentStatus};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -129,6 +133,17 @@ CREATE TABLE IF NOT EXISTS game_players (
     PRIMARY KEY (game_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS game_players_user ON game_players(user_id);
+CREATE TABLE IF NOT EXISTS ratings (
+    user_id TEXT NOT NULL,
+    game_type TEXT NOT NULL,
+    rating REAL NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (user_id, game_type)
+);
+CREATE INDEX IF NOT EXISTS ratings_board ON ratings(game_type, rating DESC);
+CREATE TABLE IF NOT EXISTS rated_games (
+    game_id TEXT PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS tournaments (
     id TEXT PRIMARY KEY,
     version INTEGER NOT NULL,

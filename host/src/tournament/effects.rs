@@ -7,6 +7,7 @@ use super::service::TournamentService;
 use crate::auth::{Role, User};
 use crate::base::error::{ErrorCode, GameError};
 use crate::base::outbox::{Audience, Delivery};
+use crate::game::TableSpec;
 use crate::records::tournament::TournamentRecord;
 use serde_json::json;
 
@@ -83,14 +84,20 @@ impl TournamentService {
                 .collect();
             let started = self
                 .games
-                .start_table_as(
-                    Some(game_id.clone()),
-                    &t.game_type,
-                    &table,
-                    t.options.as_ref(),
-                    t.time_control,
-                    true,
-                )
+                .start_table(TableSpec {
+                    id: Some(game_id.clone()),
+                    game_type: &t.game_type,
+                    players: &table,
+                    options: t.options.as_ref(),
+                    time_control: t.time_control,
+                    allow_spectators: true,
+                    rated: t.rated,
+                    ratings: pairing
+                        .players
+                        .iter()
+                        .map(|p| t.rated.then_some(t.players[*p].rating))
+                        .collect(),
+                })
                 .await;
             match started {
                 Ok(reply) => out.extend(reply.deliveries),

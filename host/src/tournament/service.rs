@@ -11,6 +11,8 @@ use crate::base::clock::now_ms;
 use crate::base::error::{ErrorCode, GameError};
 use crate::base::outbox::{Audience, Delivery, Reply};
 use crate::game::GameService;
+use crate::rating::RatingService;
+use crate::records::rating::RatingSystem;
 use crate::records::tournament::{Entrant, Format, TournamentRecord, TournamentStatus};
 use crate::store::{StoreError, TournamentStore};
 use serde_json::{Value, json};
@@ -49,6 +51,7 @@ pub fn tournament_room(id: &str) -> String {
 pub struct TournamentService {
     pub(super) store: Arc<dyn TournamentStore>,
     pub(super) games: Arc<GameService>,
+    pub(super) ratings: Arc<RatingService>,
     pub(super) outbox: mpsc::UnboundedSender<Vec<Delivery>>,
     pub(super) settings: TournamentSettings,
     /// One step at a time per tournament on this node (others: the CAS).
@@ -69,12 +72,14 @@ impl TournamentService {
     pub fn new(
         store: Arc<dyn TournamentStore>,
         games: Arc<GameService>,
+        ratings: Arc<RatingService>,
         outbox: mpsc::UnboundedSender<Vec<Delivery>>,
         settings: TournamentSettings,
     ) -> Self {
         TournamentService {
             store,
             games,
+            ratings,
             outbox,
             settings,
             locks: Mutex::new(HashMap::new()),
@@ -219,6 +224,17 @@ impl TournamentService {
                 "wrong tournament password",
             ));
         }
+        let system = match current.format {
+            Format::Tables { .. } => RatingSystem::WengLin,
+            _ => RatingSystem::Glicko2,
+        };
+        let me = [(user.id.clone(), user.name.clone())];
+        let rating = self
+            .ratings
+            .of(&current.game_type, &me, system)
+            .await?
+            .first()
+            .map_or(settings::DEFAULT_RATING, |r| r.rating);
         let (joined, t) = self
             .update(id, |t| {
                 if t.entrant(&user.id).is_some() {
@@ -248,7 +264,7 @@ impl TournamentService {
                 t.players.push(Entrant {
                     user_id: user.id.clone(),
                     name: user.name.clone(),
-                    rating: settings::DEFAULT_RATING,
+                    rating,
                     withdrawn: false,
                 });
                 Ok(true)

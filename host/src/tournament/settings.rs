@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// The rating a player is seeded with before they have one.
-pub const DEFAULT_RATING: f64 = 1500.0;
+pub const DEFAULT_RATING: f64 = crate::rating::INITIAL_RATING;
 
 /// Most players one tournament may take.
 pub const MAX_PLAYERS: u32 = 256;

@@ -234,6 +234,8 @@ impl GameService {
             players,
             allow_spectators: game.allow_spectators,
             time_control: game.time_control,
+            rated: game.rated,
+            ratings: Vec::new(),
         };
         let (rematch, _, started) = self.start_game(setup).await?;
         game.revenge_offer = None;

@@ -59,6 +59,8 @@ impl GameService {
             players,
             allow_spectators: request.allow_spectators.unwrap_or(true),
             time_control,
+            rated: request.rated.unwrap_or(false),
+            ratings: Vec::new(),
         };
         let (game, views, deliveries) = self.start_game(setup).await?;
         let snapshot = self.snapshot_for(&game, &views, Some(0)).await;
@@ -76,45 +78,19 @@ impl GameService {
     /// A game for a full table (a lobby room, a quick-play match, a
     /// tournament pairing): every seat taken, in the order given. The reply
     /// carries the game id and the `game:started` deliveries.
-    pub async fn start_table(
-        &self,
-        game_type: &str,
-        table: &[User],
-        options: Option<&Value>,
-        time_control: Option<TimeControl>,
-        allow_spectators: bool,
-    ) -> Result<Reply, GameError> {
-        self.start_table_as(
-            None,
-            game_type,
-            table,
-            options,
-            time_control,
-            allow_spectators,
-        )
-        .await
-    }
-
-    /// [`Self::start_table`] under a given game id (a tournament pairing,
-    /// whose id is stored with the pairing before the game exists).
-    pub async fn start_table_as(
-        &self,
-        id: Option<String>,
-        game_type: &str,
-        table: &[User],
-        options: Option<&Value>,
-        time_control: Option<TimeControl>,
-        allow_spectators: bool,
-    ) -> Result<Reply, GameError> {
-        let plugin = self.active_plugin(game_type).await?;
-        let options = options.map_or_else(|| "{}".to_string(), Value::to_string);
+    pub async fn start_table(&self, spec: TableSpec<'_>) -> Result<Reply, GameError> {
+        let plugin = self.active_plugin(spec.game_type).await?;
+        let options = spec
+            .options
+            .map_or_else(|| "{}".to_string(), Value::to_string);
         if options.len() > MAX_OPTIONS_BYTES {
             return Err(GameError::new(
                 ErrorCode::PayloadTooLarge,
                 "options are over 16 KiB",
             ));
         }
-        let players = table
+        let players = spec
+            .players
             .iter()
             .map(|u| {
                 Some(Player {
@@ -124,15 +100,17 @@ impl GameService {
             })
             .collect();
         let setup = NewGame {
-            id,
+            id: spec.id,
             plugin,
             options,
             players,
-            allow_spectators,
-            time_control: check_time_control(time_control)?,
+            allow_spectators: spec.allow_spectators,
+            time_control: check_time_control(spec.time_control)?,
+            rated: spec.rated,
+            ratings: spec.ratings,
         };
         let (game, _, deliveries) = self.start_game(setup).await?;
-        tracing::info!(game = %game.id, game_type, players = table.len(), "table started");
+        tracing::info!(game = %game.id, game_type = spec.game_type, players = spec.players.len(), rated = game.rated, "table started");
         let mut reply = Reply {
             deliveries,
             ..Reply::default()
@@ -183,6 +161,8 @@ impl GameService {
             revenge_offer: None,
             forfeited: Vec::new(),
             rematch_id: None,
+            rated: new.rated,
+            ratings: new.ratings,
             created_at: now,
             updated_at: now,
         };
