@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn the_closest_ratings_meet_first() {
-        let waiting = [at(1500.0, 0), at(1900.0, 0), at(1530.0, 0), at(1880.0, 0)];
+        let waiting = [at(1500.0, 0), at(1900.0, 0), at(1510.0, 0), at(1880.0, 0)];
         assert_eq!(pick(&waiting, 2, 0), Some(vec![0, 2]));
         assert_eq!(pick(&waiting[1..], 2, 0).map(|t| t.len()), Some(2));
     }
