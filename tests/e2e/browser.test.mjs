@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { artifactsDir, launchBrowser, screenshot, startProxy, webDist } from "./browser.mjs";
-import { componentPath, disconnectAll, mintToken, startServer } from "./harness.mjs";
+import { authed, componentPath, connect, disconnectAll, guest as guestToken, mintToken, request, startServer } from "./harness.mjs";
 
 const WAIT = { timeout: 10_000 };
 const PHONE = { viewport: { width: 390, height: 844 } };
@@ -206,5 +206,57 @@ describe("the browser client", () => {
     await gus.locator("pre.view", { hasText: '"left": 10' }).waitFor(WAIT);
     await gus.getByRole("button", { name: "Play 1" }).waitFor(WAIT);
     await screenshot(gus, "generic-game");
+  });
+
+  it("a player joins a tournament from the tournaments page, plays the game it is paired into, and the standings update", async () => {
+    const admin = await mintToken(server, { name: "Arbiter", role: "admin" });
+    const made = await authed(server.url, admin.token, "POST", "/api/admin/tournaments", {
+      name: "Browser cup",
+      gameType: "tic-tac-toe",
+      format: { kind: "round-robin" },
+      maxPlayers: 2,
+      startWhenFull: true,
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.tournamentId;
+    const hal = await guest("Hal");
+    const watcher = await guest("Ivy");
+    await watcher.goto(`${server.url}/#/tournament/${id}`);
+    await watcher.getByRole("heading", { name: "Browser cup" }).waitFor(WAIT);
+
+    await hal.getByRole("link", { name: "Tournaments" }).click();
+    const line = hal.locator(`[data-tournament-id="${id}"]`);
+    await line.waitFor(WAIT);
+    await line.getByRole("button", { name: "Join" }).click();
+    await hal.getByRole("heading", { name: "Browser cup" }).waitFor(WAIT);
+    await screenshot(hal, "tournament-registered");
+
+    // The second player, a bot on a socket, plays 3 then 4.
+    const botToken = await guestToken(server.url, "Jo");
+    const bot = await connect(server.url, botToken.token);
+    const play = (p) => {
+      if (p?.status !== "active" || !p.legalMoves?.length) return;
+      const moves = p.legalMoves.map((m) => JSON.parse(m));
+      const mv = [3, 4, 5, 6, 7, 8].find((c) => moves.includes(c)) ?? moves[0];
+      bot.emit("game:move", { gameId: p.gameId, move: mv });
+    };
+    for (const event of ["game:started", "game:move-made"]) bot.on(event, play);
+    assert.equal((await request(bot, "tournament:join", { tournamentId: id })).ok, true);
+
+    // Full: it starts, and Hal's game opens by itself.
+    await hal.waitForURL(/#\/game\//, WAIT);
+    for (const cell of [0, 1, 2]) {
+      await hal.locator(`.ttt button[data-cell="${cell}"]:enabled`).click(WAIT);
+      await cellShows(hal, cell, "X");
+    }
+    await hal.locator("[data-result]", { hasText: "Hal won" }).waitFor(WAIT);
+    // The watcher's standings changed without a reload.
+    await watcher.locator(`tr[data-user-id="${botToken.userId}"]`).waitFor(WAIT);
+    await watcher.locator("[data-status=finished]").waitFor(WAIT);
+    const halRow = watcher.locator("table.standings tbody tr").first();
+    assert.match(await halRow.innerText(), /Hal/);
+    assert.match(await halRow.locator("td.points").innerText(), /^1$/);
+    await watcher.getByText("Winner: Hal").waitFor(WAIT);
+    await screenshot(watcher, "tournament-standings");
   });
 });

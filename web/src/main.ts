@@ -3,6 +3,9 @@
 //   #/               game types and live games
 //   #/lobby/TYPE     a game type's lobby
 //   #/game/ID        a game (players and spectators alike)
+//   #/tournaments    tournaments (and creating one, for admins)
+//   #/tournament/ID  one tournament
+//   #/leaderboard/TYPE  a game type's ratings
 //   #/admin          the admin page (admins only)
 
 import { h, mount } from "./dom";
@@ -11,6 +14,7 @@ import { gamePage } from "./pages/game";
 import { homePage } from "./pages/home";
 import { lobbyPage } from "./pages/lobby";
 import { signInPage } from "./pages/signin";
+import { leaderboardPage, tournamentPage, tournamentsPage } from "./pages/tournaments";
 import { Session, type ConnectionState, forgetToken, storedToken } from "./session";
 
 /** What a page gives back: how to stop it (listeners, timers). */
@@ -44,6 +48,7 @@ function renderNav() {
   mount(
     nav,
     h("a", { href: "#/" }, "Games"),
+    h("a", { href: "#/tournaments" }, "Tournaments"),
     s.user.features.includes("admin") ? h("a", { href: "#/admin" }, "Admin") : null,
     h("span", { class: "muted", style: "color:#ccc" }, `Signed in as ${s.user.name}`),
     h(
@@ -69,6 +74,10 @@ async function signIn(token: string): Promise<void> {
   const s = await Session.start(token);
   session = s;
   s.onState(showState);
+  // A tournament game opens by itself.
+  s.on("tournament:paired", (p: { gameId: string }) => {
+    location.hash = `#/game/${p.gameId}`;
+  });
   showState(s.state);
   renderNav();
 }
@@ -89,6 +98,9 @@ function route() {
   if (page === "lobby" && arg) cleanup = lobbyPage(main, session, arg);
   else if (page === "game" && arg) cleanup = gamePage(main, session, arg);
   else if (page === "admin") cleanup = adminPage(main, session);
+  else if (page === "tournaments") cleanup = tournamentsPage(main, session);
+  else if (page === "tournament" && arg) cleanup = tournamentPage(main, session, arg);
+  else if (page === "leaderboard" && arg) cleanup = leaderboardPage(main, arg);
   else cleanup = homePage(main, session);
   main.focus({ preventScroll: true });
 }

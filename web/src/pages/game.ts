@@ -14,6 +14,7 @@ interface PlayerInfo {
   userId: string;
   name: string;
   connected: boolean;
+  rating?: number;
 }
 
 interface Snapshot {
@@ -140,7 +141,7 @@ export function gamePage(main: HTMLElement, session: Session, gameId: string): C
             return h(
               "li",
               { class: toMove ? "to-move" : "", "data-seat": s },
-              p ? `${p.name}${s === me ? " (you)" : ""}${p.connected ? "" : " — disconnected"}` : "free seat",
+              p ? `${p.name}${p.rating ? ` (${p.rating})` : ""}${s === me ? " (you)" : ""}${p.connected ? "" : " — disconnected"}` : "free seat",
               toMove ? " · to move" : "",
               clock ? h("span", { class: `clock${g.clocks?.running === s && active ? " running" : ""}`, "data-clock": s }, clock) : null,
             );

@@ -215,7 +215,11 @@ export function lobbyPage(main: HTMLElement, session: Session, gameType: string)
     };
   }
 
-  mount(main, h("h1", {}, `Lobby: ${gameType}`), mine, h("h2", {}, "Open rooms"), list, h("h2", {}, "Quick play"), quick, form);
+  mount(
+    main,
+    h("h1", {}, `Lobby: ${gameType}`),
+    h("p", {}, h("a", { href: `#/leaderboard/${encodeURIComponent(gameType)}` }, "Leaderboard")),
+    mine, h("h2", {}, "Open rooms"), list, h("h2", {}, "Quick play"), quick, form);
   renderForm();
   render();
   void join();
