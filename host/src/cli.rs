@@ -4,6 +4,7 @@ pub mod admin_client;
 pub mod plugin_cmd;
 pub mod serve;
 pub mod token;
+pub mod tournament_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +29,18 @@ pub enum Command {
     /// activate or roll back versions on a running host.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Create and start tournaments on a running host (admin token).
+    #[command(subcommand)]
+    Tournament(TournamentCommand),
+}
+
+/// `gamehost tournament ...`.
+#[derive(Subcommand, Debug)]
+pub enum TournamentCommand {
+    /// Create a tournament from a JSON file.
+    Create(tournament_cmd::CreateArgs),
+    /// Start a tournament now.
+    Start(tournament_cmd::StartArgs),
 }
 
 /// `gamehost plugin ...`.
@@ -75,6 +88,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Plugin(PluginCommand::Rollback(args)) => {
             blocking(move || admin_client::rollback(args)).await
+        }
+        Command::Tournament(TournamentCommand::Create(args)) => {
+            blocking(move || tournament_cmd::create(args)).await
+        }
+        Command::Tournament(TournamentCommand::Start(args)) => {
+            blocking(move || tournament_cmd::start(args)).await
         }
     }
 }

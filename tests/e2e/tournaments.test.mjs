@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { authed, connect, disconnectAll, eventually, guest, mintToken, payloads, prng, request, startServer, waitFor } from "./harness.mjs";
+import { authed, connect, disconnectAll, eventually, guest, mintToken, payloads, prng, request, runGamehost, startServer, waitFor } from "./harness.mjs";
 
 /** A player that plays every game the server seats it in: a seeded pick of the listed legal moves. */
 async function bot(url, name, { seed = 1, offerDraw = () => false, passive = false } = {}) {
@@ -276,6 +276,27 @@ describe("tournaments", () => {
     assert.equal(t.rounds.length, 3);
     assert.equal(pairings(t).length, 6);
     assert.ok(pairings(t).every((p) => p.result), "every game has a result");
+  });
+
+  it("the command line creates and starts a tournament", async () => {
+    const spec = path.join(configDir, "cup.json");
+    fs.writeFileSync(spec, JSON.stringify({ name: "CLI cup", gameType: "connect-four", format: { kind: "swiss", rounds: 2 }, maxPlayers: 4 }));
+    const made = await runGamehost(["tournament", "create", spec, "--server", server.url, "--token", admin.token]);
+    assert.equal(made.code, 0, made.stderr);
+    const id = made.stdout.trim().split(": ").at(-1);
+    assert.equal((await get(id)).name, "CLI cup");
+    const bots = [await bot(server.url, "CLI 0", { seed: 70 }), await bot(server.url, "CLI 1", { seed: 71 }), await bot(server.url, "CLI 2", { seed: 72 })];
+    await joinAll(bots, id);
+    const started = await runGamehost(["tournament", "start", id, "--server", server.url, "--token", admin.token]);
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /running/);
+    const t = await finished(id);
+    assert.equal(t.rounds.length, 2);
+    assert.equal(t.rounds.flatMap((r) => r.byes).length, 2, "three players: a bye each round, to two different players");
+    assert.notEqual(t.rounds[0].byes[0].userId, t.rounds[1].byes[0].userId);
+    const again = await runGamehost(["tournament", "start", id, "--server", server.url, "--token", admin.token]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /TOURNAMENT_STARTED/);
   });
 
   it("refusals: full, started, finished, wrong password, leaving twice, bad parameters, moving in someone else's game", async () => {

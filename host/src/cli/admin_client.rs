@@ -105,7 +105,7 @@ impl Server {
         self.answer(request.call())
     }
 
-    fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+    pub(super) fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let request = Self::agent()
             .post(self.url(path))
             .header("authorization", self.bearer());

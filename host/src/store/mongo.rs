@@ -63,6 +63,21 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+/// Whether a write failed on a unique key (the id is taken).
+fn is_duplicate(e: &mongodb::error::Error) -> bool {
+    let text = e.to_string();
+    text.contains("E11000") || text.to_lowercase().contains("duplicate")
+}
+
+/// A failed insert: a conflict when the id is taken.
+fn conflict_if_taken(e: mongodb::error::Error) -> StoreError {
+    if is_duplicate(&e) {
+        StoreError::Conflict { expected: 0 }
+    } else {
+        backend(e)
+    }
+}
+
 fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(backend)
 }
@@ -428,15 +443,7 @@ impl GameStore for MongoStore {
                             doc! {"_id": room_id, "record": record, "version": version as i64},
                         )
                         .await
-                        .map_err(|e| {
-                            if e.to_string().contains("E11000")
-                                || e.to_string().to_lowercase().contains("duplicate")
-                            {
-                                StoreError::Conflict { expected: 0 }
-                            } else {
-                                backend(e)
-                            }
-                        })?;
+                        .map_err(conflict_if_taken)?;
                     Ok(())
                 }
                 Some(v) => {

@@ -32,11 +32,11 @@ impl RatingStore for MongoStore {
                 .insert_one(doc! {"_id": game_id})
                 .await;
             if let Err(e) = claimed {
-                let text = e.to_string();
-                if text.contains("E11000") || text.to_lowercase().contains("duplicate") {
-                    return Ok(false);
-                }
-                return Err(backend(e));
+                return if is_duplicate(&e) {
+                    Ok(false)
+                } else {
+                    Err(backend(e))
+                };
             }
             for r in ratings {
                 self.coll("ratings")

@@ -23,15 +23,7 @@ impl TournamentStore for MongoStore {
                 None => {
                     let mut document = fields.clone();
                     document.insert("_id", tournament.id.as_str());
-                    coll.insert_one(document).await.map_err(|e| {
-                        if e.to_string().contains("E11000")
-                            || e.to_string().to_lowercase().contains("duplicate")
-                        {
-                            StoreError::Conflict { expected: 0 }
-                        } else {
-                            backend(e)
-                        }
-                    })?;
+                    coll.insert_one(document).await.map_err(conflict_if_taken)?;
                     Ok(())
                 }
                 Some(v) => {
