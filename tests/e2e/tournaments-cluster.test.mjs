@@ -1,11 +1,12 @@
-// A tournament in a cluster: players on three nodes, the node that paired
-// the first round is SIGKILLed mid-round, the others run the rest; every
-// round is paired exactly once (no player is seated in an extra game).
+// Tournaments and ratings in a cluster: players on three nodes, the node
+// that paired the first round is SIGKILLed mid-round, the others run the
+// rest; every round is paired exactly once (no player is seated in an
+// extra game). Quick play across nodes pairs by rating.
 
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { authed, connect, disconnectAll, eventually, guest, mintToken, request, startServer } from "./harness.mjs";
+import { authed, connect, disconnectAll, eventually, guest, mark, mintToken, ok, request, startServer, waitFor } from "./harness.mjs";
 import { startMongo, startRedis } from "./services.mjs";
 
 describe("a tournament across a cluster", () => {
@@ -86,5 +87,42 @@ describe("a tournament across a cluster", () => {
       assert.equal(games.length, 3, `${p.name}: ${JSON.stringify(games.map((g) => g.gameId))}`);
       assert.ok(games.every((g) => ids.includes(g.gameId)));
     }
+  });
+
+  it("quick play across nodes: a rated game counts once, and the closest ratings meet first", async () => {
+    const [, n1, n2] = nodes;
+    const person = async (server, name) => {
+      const g = await guest(server.url, name);
+      return { ...g, socket: await connect(server.url, g.token) };
+    };
+    const ann = await person(n1, "Ann QP");
+    const bob = await person(n2, "Bob QP");
+    assert.equal((await ok(ann.socket, "lobby:quick-play", { gameType: "connect-four" })).queued, true);
+    const matched = await ok(bob.socket, "lobby:quick-play", { gameType: "connect-four" });
+    assert.equal(matched.queued, false);
+    // Ann (seat 0) wins with four in column 0.
+    for (const [who, col] of [[ann, 0], [bob, 1], [ann, 0], [bob, 1], [ann, 0], [bob, 1], [ann, 0]]) {
+      await ok(who.socket, "game:move", { gameId: matched.gameId, move: col });
+    }
+    const board = await eventually("rated on one node, seen on another", async () => {
+      const b = (await authed(n2.url, null, "GET", "/api/leaderboards/connect-four")).body;
+      return b.total === 2 ? b : null;
+    });
+    assert.deepEqual(board.entries.map((e) => [e.userId, e.rating, e.games]), [[ann.userId, 1662, 1], [bob.userId, 1338, 1]]);
+
+    const since = mark(ann.socket);
+    assert.equal((await ok(ann.socket, "lobby:quick-play", { gameType: "connect-four" })).queued, true);
+    const cy = await person(n2, "Cy QP");
+    const di = await person(n1, "Di QP");
+    assert.equal((await ok(cy.socket, "lobby:quick-play", { gameType: "connect-four" })).queued, true, "162 from Ann: not at once");
+    const paired = await ok(di.socket, "lobby:quick-play", { gameType: "connect-four" });
+    assert.equal(paired.queued, false, "Cy and Di, both 1500, meet");
+    const started = await waitFor(cy.socket, "game:started", (g) => g.gameId === paired.gameId);
+    assert.deepEqual(started.players.map((p) => p.userId).sort(), [cy.userId, di.userId].sort());
+    // Ann waits; her accepted gap widens until Bob (324 away, on another node) is in it.
+    await ok(bob.socket, "lobby:quick-play", { gameType: "connect-four" });
+    const late = await waitFor(ann.socket, "lobby:matched", () => true, 25_000, { since });
+    const game = await waitFor(bob.socket, "game:started", (g) => g.gameId === late.gameId, 5_000);
+    assert.deepEqual(game.players.map((p) => p.userId), [ann.userId, bob.userId], "the longer waiter sits first");
   });
 });
