@@ -73,6 +73,15 @@ describe("ratings", () => {
     assert.equal(bad.status, 400);
     assert.equal((await board(server, "?limit=1")).entries.length, 1);
 
+    // Ratings in the lobby: room members carry theirs.
+    const room = await ok(ann.socket, "lobby:create-room", { gameType: "tic-tac-toe", name: "Rated room" });
+    assert.equal(room.room.members[0].rating, 1662);
+    const eve = await person(server.url, "Eve");
+    const joined = await ok(eve.socket, "lobby:join-room", { roomId: room.roomId });
+    assert.deepEqual(joined.room.members.map((m) => m.rating), [1662, 1500]);
+    await ok(ann.socket, "lobby:leave-room", { roomId: room.roomId });
+    await ok(eve.socket, "lobby:leave-room", { roomId: room.roomId });
+
     // Quick play pairs the closest ratings first: Ann (1662) waits; two new
     // players (1500 each) arriving after her are paired together.
     const [annSince, bobSince] = [mark(ann.socket), mark(bob.socket)];

@@ -105,6 +105,15 @@ describe("tournaments", () => {
     assert.equal(spectated.ok, true);
     assert.equal(spectated.tournament.status, "registering");
     await joinAll(bots, id);
+    // An announcement to the tournament reaches its players and watchers, nobody else.
+    const outsider = await bot(server.url, "RR outsider");
+    const said = await authed(server.url, admin.token, "POST", "/api/admin/announcements", { message: "Round 1 soon", target: { scope: "tournament", id } });
+    assert.equal(said.status, 201, JSON.stringify(said.body));
+    for (const b of [...bots, watcher]) {
+      const a = await waitFor(b.socket, "announcement", (x) => x.message === "Round 1 soon");
+      assert.deepEqual(a.target, { scope: "tournament", id });
+    }
+    assert.equal(payloads(outsider.socket, "announcement").length, 0);
     await start(id);
     const t = await finished(id);
     assert.equal(t.rounds.length, 5);

@@ -42,7 +42,7 @@ impl LobbyService {
     }
 
     /// The ratings of `players` in `game_type` (`None` without ratings).
-    async fn rating_of(
+    pub(super) async fn rating_of(
         &self,
         game_type: &str,
         players: &[(String, String)],

@@ -13,6 +13,9 @@ pub(super) struct Member {
     #[serde(with = "stored_user")]
     pub(super) user: User,
     pub(super) ready: bool,
+    /// Their rating in the room's game type when they joined.
+    #[serde(default)]
+    pub(super) rating: Option<f64>,
 }
 
 /// Users as stored in a room record.
@@ -82,7 +85,13 @@ impl Room {
             "hasPassword": self.password_hash.is_some(),
             "private": self.private,
             "owner": self.owner,
-            "members": self.members.iter().map(|m| json!({"userId": m.user.id, "name": m.user.name, "ready": m.ready})).collect::<Vec<_>>(),
+            "members": self.members.iter().map(|m| {
+                let mut member = json!({"userId": m.user.id, "name": m.user.name, "ready": m.ready});
+                if let Some(rating) = m.rating {
+                    member["rating"] = json!(rating.round());
+                }
+                member
+            }).collect::<Vec<_>>(),
         })
     }
 

@@ -232,6 +232,12 @@ impl LobbyService {
             Some(password) => Some(hash_password(password).await?),
             None => None,
         };
+        let me = [(user.id.clone(), user.name.clone())];
+        let rating = self
+            .rating_of(&info.id, &me, seats as usize)
+            .await
+            .pop()
+            .flatten();
         let room = Room {
             id: uuid::Uuid::new_v4().simple().to_string(),
             game_type: info.id.clone(),
@@ -244,6 +250,7 @@ impl LobbyService {
             members: vec![Member {
                 user: user.clone(),
                 ready: false,
+                rating,
             }],
             game_id: None,
             owner: user.id.clone(),
@@ -338,6 +345,17 @@ impl LobbyService {
     async fn add_member(&self, user: &User, room_id: &str) -> Result<Reply, GameError> {
         {
             self.refresh().await?;
+            let about = self
+                .rooms()
+                .get(room_id)
+                .map(|r| (r.game_type.clone(), r.seats as usize));
+            let rating = match about {
+                Some((game_type, seats)) => {
+                    let me = [(user.id.clone(), user.name.clone())];
+                    self.rating_of(&game_type, &me, seats).await.pop().flatten()
+                }
+                None => None,
+            };
             let (mut reply, game_type, expected) = {
                 let mut rooms = self.rooms();
                 let room = rooms.get_mut(room_id).ok_or_else(|| not_found(room_id))?;
@@ -352,6 +370,7 @@ impl LobbyService {
                     room.members.push(Member {
                         user: user.clone(),
                         ready: false,
+                        rating,
                     });
                     room.version += 1;
                 }
