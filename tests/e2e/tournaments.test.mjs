@@ -308,6 +308,30 @@ describe("tournaments", () => {
     assert.match(again.stderr, /TOURNAMENT_STARTED/);
   });
 
+  it("an admin cancels a running tournament: its games are aborted, it ends without a winner", async () => {
+    const bots = [await bot(server.url, "CX 0", { passive: true }), await bot(server.url, "CX 1", { passive: true })];
+    const id = await create({ name: "Cancelled", gameType: "tic-tac-toe", format: { kind: "round-robin" }, maxPlayers: 2 });
+    await joinAll(bots, id);
+    const started = await start(id);
+    const gameId = started.rounds[0].games[0].gameId;
+    const forbidden = await authed(server.url, bots[0].token, "POST", `/api/admin/tournaments/${id}/cancel`, { reason: "mine" });
+    assert.equal(forbidden.status, 403);
+    const res = await authed(server.url, admin.token, "POST", `/api/admin/tournaments/${id}/cancel`, { reason: "venue closed" });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.tournament.status, "finished");
+    assert.match(res.body.tournament.cancelled, /venue closed/);
+    for (const b of bots) {
+      const ended = await waitFor(b.socket, "game:ended", (e) => e.gameId === gameId);
+      assert.equal(ended.aborted, true);
+      const over = await waitFor(b.socket, "tournament:ended", (e) => e.tournamentId === id);
+      assert.equal(over.winner, null);
+    }
+    const again = await authed(server.url, admin.token, "POST", `/api/admin/tournaments/${id}/cancel`);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, "TOURNAMENT_FINISHED");
+    assert.equal((await get(id)).winner, null);
+  });
+
   it("refusals: full, started, finished, wrong password, leaving twice, bad parameters, moving in someone else's game", async () => {
     const [a, b, c] = [await bot(server.url, "Ref A", { passive: true }), await bot(server.url, "Ref B", { passive: true }), await bot(server.url, "Ref C")];
     const code = async (socket, event, payload) => (await request(socket, event, payload))?.error?.code;

@@ -30,6 +30,7 @@ pub fn admin() -> Router<AppState> {
             post(create).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .route("/tournaments/{id}/start", post(start))
+        .route("/tournaments/{id}/cancel", post(cancel))
 }
 
 async fn list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -80,6 +81,35 @@ async fn start(
     state
         .admin
         .audit(&admin, "tournament.start", &id, json!({}))
+        .await;
+    Ok(Json(Value::Object(reply.ack)))
+}
+
+/// `{"reason"?}`.
+#[derive(serde::Deserialize, Default)]
+struct CancelRequest {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn cancel(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    bytes: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let request: CancelRequest = if bytes.is_empty() {
+        CancelRequest::default()
+    } else {
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError(GameError::new(ErrorCode::Malformed, e.to_string())))?
+    };
+    let reason = request.reason.unwrap_or_default();
+    let reply = state.tournaments.cancel(&admin, &id, &reason).await?;
+    state.realtime.send(&reply.deliveries).await;
+    state
+        .admin
+        .audit(&admin, "tournament.cancel", &id, json!({"reason": reason}))
         .await;
     Ok(Json(Value::Object(reply.ack)))
 }

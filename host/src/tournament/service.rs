@@ -398,6 +398,67 @@ impl TournamentService {
         Ok(reply)
     }
 
+    /// Cancels a tournament that has not ended (its creator or an admin):
+    /// it ends without a winner, its games in progress are aborted.
+    pub async fn cancel(&self, user: &User, id: &str, reason: &str) -> Result<Reply, GameError> {
+        if reason.len() > 500 {
+            return Err(GameError::new(
+                ErrorCode::Malformed,
+                "a reason is at most 500 bytes",
+            ));
+        }
+        let (playing, t) = self
+            .update(id, |t| {
+                if t.created_by != user.id && user.role != Role::Admin {
+                    return Err(GameError::new(
+                        ErrorCode::Forbidden,
+                        "only its creator or an administrator cancels a tournament",
+                    ));
+                }
+                if t.status == TournamentStatus::Finished {
+                    return Err(GameError::new(
+                        ErrorCode::TournamentFinished,
+                        "the tournament is over",
+                    ));
+                }
+                t.status = TournamentStatus::Finished;
+                t.finished_at = Some(now_ms());
+                t.cancelled = Some(format!("cancelled by {}: {reason}", user.name));
+                Ok(t.rounds
+                    .iter()
+                    .flat_map(|r| &r.games)
+                    .filter(|g| g.half_points.is_none())
+                    .filter_map(|g| g.game_id.clone())
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+        tracing::warn!(tournament = %id, by = %user.id, reason, "tournament cancelled");
+        let mut reply = Reply::default();
+        for game_id in playing {
+            if let Ok(aborted) = self
+                .games
+                .abort(&game_id, user, "the tournament was cancelled")
+                .await
+            {
+                reply.deliveries.extend(aborted.deliveries);
+            }
+        }
+        reply.deliveries.push(updated(&t));
+        reply.deliveries.push(Delivery {
+            to: Audience::Room(tournament_room(id)),
+            event: "tournament:ended",
+            payload: json!({
+                "tournamentId": id,
+                "standings": view::standings(&t),
+                "winner": Value::Null,
+                "cancelled": t.cancelled,
+            }),
+        });
+        reply.ack.insert("tournamentId".into(), json!(id));
+        reply.ack.insert("tournament".into(), view::snapshot(&t));
+        Ok(reply)
+    }
+
     /// One tournament, for anyone.
     pub async fn get(&self, id: &str) -> Result<Value, GameError> {
         Ok(view::snapshot(&self.load(id).await?))
