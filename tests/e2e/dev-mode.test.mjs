@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { componentPath, disconnectAll, eventually, getJson, move, players, startGame, startServer } from "./harness.mjs";
+import { componentPath, disconnectAll, eventually, getJson, move, players, sleep, startGame, startServer } from "./harness.mjs";
 
 /** Writes `from` to `to` the way a build does: a new file renamed over the old. */
 function rebuild(from, to) {
@@ -61,6 +61,17 @@ describe("dev mode", () => {
     console.log(`dev mode: first load ${firstLoad} ms, reload ${reload} ms`);
   });
 
+  it("reading a component, or writing the same bytes again, reloads nothing", async () => {
+    const target = path.join(dir, "countdown.wasm");
+    const loads = () => (server.stderr().match(/plugin loaded/g) ?? []).length;
+    const before = loads();
+    for (let i = 0; i < 20; i++) fs.readFileSync(target);
+    rebuild(componentPath("fixtures", "countdown-2"), target);
+    await sleep(1500);
+    assert.equal(loads(), before, "no reload for reads or for the same content");
+    assert.equal(await activeVersion(server.url, "countdown"), "2.0.0");
+  });
+
   it("a broken rebuild is refused with its reason in the log; the last good version stays", async () => {
     const target = path.join(dir, "countdown.wasm");
     rebuild(componentPath("fixtures", "plays-after-end"), target);
@@ -69,6 +80,10 @@ describe("dev mode", () => {
       async () => /plugin refused.*after-the-end/.test(server.stderr()),
       15_000,
     );
+    // Reported once for its content, however often it is read.
+    for (let i = 0; i < 20; i++) fs.readFileSync(target);
+    await sleep(1500);
+    assert.equal((server.stderr().match(/plugin refused/g) ?? []).length, 1, "the refusal is reported once");
     assert.equal(await activeVersion(server.url, "countdown"), "2.0.0");
     const [a, b] = await players(server.url, ["E", "F"]);
     const { started } = await startGame(a, [b], { gameType: "countdown" });
