@@ -123,9 +123,8 @@ impl TournamentService {
                 }
             }
             TournamentStatus::Running => {
-                let before = fx.changed;
                 self.collect_results(t, now, fx).await;
-                if fx.changed && !before {
+                if fx.changed {
                     fx.deliveries.push(standings(t));
                 }
                 self.next(t, now, fx).await;

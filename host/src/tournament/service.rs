@@ -234,7 +234,7 @@ impl TournamentService {
             .of(&current.game_type, &me, system)
             .await?
             .first()
-            .map_or(settings::DEFAULT_RATING, |r| r.rating);
+            .map_or(crate::rating::INITIAL_RATING, |r| r.rating);
         let (joined, t) = self
             .update(id, |t| {
                 if t.entrant(&user.id).is_some() {
@@ -348,16 +348,17 @@ impl TournamentService {
     /// games, the top board.
     pub async fn spectate(&self, id: &str) -> Result<Reply, GameError> {
         let t = self.load(id).await?;
-        let games = view::current_games(&t);
+        let snapshot = view::snapshot(&t);
+        let games = snapshot["currentGames"].clone();
         let mut reply = Reply::default();
         reply.join_rooms.push(tournament_room(id));
         reply.ack.insert("tournamentId".into(), json!(id));
         reply.ack.insert(
             "topBoard".into(),
-            games.first().cloned().unwrap_or(Value::Null),
+            games.get(0).cloned().unwrap_or(Value::Null),
         );
-        reply.ack.insert("currentGames".into(), json!(games));
-        reply.ack.insert("tournament".into(), view::snapshot(&t));
+        reply.ack.insert("currentGames".into(), games);
+        reply.ack.insert("tournament".into(), snapshot);
         Ok(reply)
     }
 

@@ -6,9 +6,6 @@ use crate::records::tournament::Format;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The rating a player is seeded with before they have one.
-pub const DEFAULT_RATING: f64 = crate::rating::INITIAL_RATING;
-
 /// Most players one tournament may take.
 pub const MAX_PLAYERS: u32 = 256;
 /// Largest options document, in bytes of JSON.

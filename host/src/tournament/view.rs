@@ -174,26 +174,7 @@ pub fn half_points_of(outcome: &gamehost_sdk::Outcome, seats: usize) -> Vec<u32>
                 .collect()
         };
     }
-    let places: Vec<usize> = (0..seats)
-        .map(|s| {
-            if outcome.draw || outcome.winners.contains(&(s as u32)) {
-                return 0;
-            }
-            let winners = outcome.winners.len();
-            match outcome.scores.get(s) {
-                Some(mine) => {
-                    winners
-                        + (0..seats)
-                            .filter(|&o| {
-                                !outcome.winners.contains(&(o as u32))
-                                    && outcome.scores.get(o).is_some_and(|x| x > mine)
-                            })
-                            .count()
-                }
-                None => winners,
-            }
-        })
-        .collect();
+    let places = crate::rating::places(outcome, seats);
     placement_half_points(&places)
 }
 
@@ -228,8 +209,9 @@ pub fn snapshot(t: &TournamentRecord) -> Value {
         .map(|e| json!({"userId": e.user_id, "name": e.name, "rating": e.rating.round(), "withdrawn": e.withdrawn}))
         .collect::<Vec<_>>());
     value["rounds"] = json!(rounds);
-    value["standings"] = json!(standings(t));
-    value["currentGames"] = json!(current_games(t));
+    let table = standings(t);
+    value["currentGames"] = json!(current_games(t, &table));
+    value["standings"] = json!(table);
     value
 }
 
@@ -262,11 +244,12 @@ pub fn summary(t: &TournamentRecord) -> Value {
     })
 }
 
-/// Games being played now, the top board (best-placed players) first.
-pub fn current_games(t: &TournamentRecord) -> Vec<Value> {
+/// Games being played now, the top board (best-placed players in `table`,
+/// the standings) first.
+pub fn current_games(t: &TournamentRecord, table: &[Standing]) -> Vec<Value> {
     let rank: Vec<usize> = {
         let mut rank = vec![usize::MAX; t.players.len()];
-        for s in standings(t) {
+        for s in table {
             rank[s.player] = s.rank;
         }
         rank
