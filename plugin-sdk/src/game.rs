@@ -2,7 +2,9 @@
 //! into the contract's byte-level [`Rules`](crate::Rules).
 
 use crate::rng::Rng;
-use crate::types::{Forfeit, GameInfo, MoveError, Outcome, Phase, Seat, Setup, Transition, Viewer};
+use crate::types::{
+    Forfeit, GameInfo, Information, MoveError, Outcome, Phase, Seat, Setup, Transition, Viewer,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -35,11 +37,17 @@ pub trait Game {
     /// discarded, so partial changes do not matter.
     fn apply(state: &mut Self::State, mv: Self::Move, turn: &mut Turn) -> Result<(), MoveError>;
 
-    /// What `viewer` may see. The default shows the whole state, which is
-    /// right only for games without hidden information.
+    /// What `viewer` may see. The default is the state as JSON; for a game
+    /// that declares hidden information ([`Information::Hidden`]), every
+    /// declared secret the viewer may not see is replaced by `null` (the
+    /// pointers then point into the state's JSON, which is also the default
+    /// omniscient view).
     fn view(state: &Self::State, viewer: Viewer) -> serde_json::Value {
-        let _ = viewer;
-        serde_json::to_value(state).unwrap_or(serde_json::Value::Null)
+        let mut whole = serde_json::to_value(state).unwrap_or(serde_json::Value::Null);
+        if let Information::Hidden(secrets) = Self::info().information {
+            crate::secrets::redact(&mut whole, &secrets, viewer);
+        }
+        whole
     }
 
     /// Every move `seat` may make now. The default lists none, meaning the

@@ -7,7 +7,7 @@ use crate::types;
 use std::marker::PhantomData;
 
 wit_bindgen::generate!({
-    path: "../wit/0.1.0",
+    path: "../wit/0.2.0",
     world: "game",
     pub_export_macro: true,
     default_bindings_module: "gamehost_sdk::guest",
@@ -76,6 +76,15 @@ impl<G: Game> Guest for Component<G> {
             max_players: info.max_players,
             description: info.description,
             options_schema: info.options_schema,
+            information: match info.information {
+                types::Information::Undeclared => wit::Information::Undeclared,
+                types::Information::Perfect => wit::Information::Perfect,
+                types::Information::Hidden(secrets) => wit::Information::Hidden(wit::Secrets {
+                    seat_private: secrets.seat_private,
+                    hidden: secrets.hidden,
+                }),
+            },
+            example_moves: info.example_moves,
         }
     }
 

@@ -20,11 +20,13 @@
 //! - [`conformance`]: the checks every rules component must pass.
 //! - [`testing`]: runs a [`Game`] natively through those checks.
 //! - [`rng`]: deterministic randomness.
+//! - [`secrets`]: declared secrets in views, found and hidden.
 
 pub mod conformance;
 pub mod game;
 pub mod rng;
 pub mod rules;
+pub mod secrets;
 pub mod testing;
 pub mod types;
 
@@ -36,7 +38,8 @@ pub use game::{Game, NoOptions, Turn};
 pub use rng::Rng;
 pub use rules::{Fault, FaultKind, Rules};
 pub use types::{
-    Context, Forfeit, GameInfo, MoveError, Outcome, Phase, Seat, Setup, Transition, Viewer,
+    Context, Forfeit, GameInfo, Information, MoveError, Outcome, Phase, Seat, Secrets, Setup,
+    Transition, Viewer,
 };
 
 /// Re-exported so games need no direct serde dependency for their views.
@@ -45,7 +48,8 @@ pub use serde_json;
 /// Everything a game crate usually needs.
 pub mod prelude {
     pub use crate::{
-        Forfeit, Game, GameInfo, MoveError, NoOptions, Outcome, Phase, Rng, Seat, Turn, Viewer,
+        Forfeit, Game, GameInfo, Information, MoveError, NoOptions, Outcome, Phase, Rng, Seat,
+        Secrets, Turn, Viewer,
     };
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::json;

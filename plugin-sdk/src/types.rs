@@ -1,8 +1,10 @@
 //! The contract's types, as plain Rust values.
 //!
-//! They mirror `wit/0.1.0/plugin.wit` one to one; the WIT file documents the
-//! meaning of every field. The host uses the same types, so a value means the
-//! same thing on both sides of the sandbox.
+//! They mirror `wit/0.2.0/plugin.wit` one to one; the WIT file documents the
+//! meaning of every field. Values from components built against 0.1.0 are
+//! converted up by the host (an undeclared [`Information`], no example
+//! moves). The host uses the same types, so a value means the same thing on
+//! both sides of the sandbox.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -28,6 +30,67 @@ pub struct GameInfo {
     pub description: String,
     /// JSON Schema of the options `start` accepts, if any.
     pub options_schema: Option<String>,
+    /// Whether some of the game is hidden from some viewers, and where.
+    #[serde(default)]
+    pub information: Information,
+    /// Moves as a client sends them, each a JSON document; the conformance
+    /// suite tries every one in every position it reaches.
+    #[serde(default)]
+    pub example_moves: Vec<String>,
+}
+
+impl GameInfo {
+    /// The declared secrets, when the game declares hidden information.
+    pub fn secrets(&self) -> Option<&Secrets> {
+        match &self.information {
+            Information::Hidden(secrets) => Some(secrets),
+            _ => None,
+        }
+    }
+}
+
+/// What of a game not every viewer may see.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Information {
+    /// Not declared: what components built against contract 0.1.0 report.
+    /// The conformance suite runs no leak checks on such a game.
+    #[default]
+    Undeclared,
+    /// Nothing is hidden: every viewer may see the whole game.
+    Perfect,
+    /// Some of the game is private to a seat or hidden from every player.
+    Hidden(Secrets),
+}
+
+/// Where the omniscient view keeps what not every viewer may see: JSON
+/// Pointers into it, where the segment `{seat}` stands for the owning seat
+/// and `*` for any one key or index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Secrets {
+    /// Each seat's own secrets, shown to that seat alone (`/hands/{seat}`).
+    #[serde(default)]
+    pub seat_private: Vec<String>,
+    /// What no player sees until the rules reveal it (`/deck`).
+    #[serde(default)]
+    pub hidden: Vec<String>,
+}
+
+impl Secrets {
+    /// Secrets private to each seat at these pointers.
+    pub fn seat_private(pointers: &[&str]) -> Self {
+        Secrets {
+            seat_private: pointers.iter().map(|p| p.to_string()).collect(),
+            hidden: Vec::new(),
+        }
+    }
+
+    /// Adds pointers to what no player sees.
+    pub fn and_hidden(mut self, pointers: &[&str]) -> Self {
+        self.hidden.extend(pointers.iter().map(|p| p.to_string()));
+        self
+    }
 }
 
 /// How to set up a new game.

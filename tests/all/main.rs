@@ -2,6 +2,7 @@
 
 mod catalog;
 mod conformance;
+mod contract;
 mod fuzz;
 mod game_service;
 mod runtime;

@@ -78,6 +78,8 @@ fn version_record(hash: &str, version: &str) -> VersionRecord {
             max_players: 2,
             description: "test".into(),
             options_schema: None,
+            information: gamehost_sdk::Information::Perfect,
+            example_moves: Vec::new(),
         },
         size: 3,
         uploaded_at: 5,

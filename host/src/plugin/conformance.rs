@@ -66,6 +66,13 @@ pub fn check_component(
             return report;
         }
     };
+    report.record(
+        "contract",
+        Ok(format!(
+            "built against gamehost:plugin {}",
+            plugin.contract()
+        )),
+    );
     let cost = Rc::new(RefCell::new(Cost::default()));
     let mut instances = |seed: u64| -> Result<Box<dyn Rules>, Fault> {
         Ok(Box::new(FreshInstances {

@@ -1,11 +1,10 @@
 //! A loaded plugin version and the fresh, limited instances it runs calls in.
 
-use super::bindings::{Game, GamePre};
+use super::bindings::{AnyGame, AnyGamePre, rules_call};
 use super::engine::{EPOCH_TICK, PluginEngine};
 use super::health::{BreakerPolicy, Health};
 use super::limits::Limits;
 use super::sandbox::Sandbox;
-use anyhow::Context as _;
 use gamehost_sdk::{
     Context, Fault, FaultKind, Forfeit, GameInfo, MoveError, Rules, Seat, Setup, Transition, Viewer,
 };
@@ -22,7 +21,7 @@ pub struct Plugin {
 
 struct PluginInner {
     engine: PluginEngine,
-    pre: GamePre<Sandbox>,
+    pre: AnyGamePre<Sandbox>,
     info: GameInfo,
     hash: String,
     limits: Limits,
@@ -54,9 +53,7 @@ impl Plugin {
                     super::limits::error_chain(&e)
                 )
             })?;
-        let pre = GamePre::new(pre)
-            .map_err(anyhow::Error::from)
-            .context("the component does not export the gamehost:plugin rules interface")?;
+        let pre = AnyGamePre::new(pre)?;
         let info = new_instance(engine, &pre, limits, "loading", 0)
             .and_then(|mut instance| instance.info())
             .map_err(|f| anyhow::anyhow!("info failed: {f}"))?;
@@ -76,6 +73,11 @@ impl Plugin {
     /// What the rules said about themselves at load.
     pub fn info(&self) -> &GameInfo {
         &self.inner.info
+    }
+
+    /// The contract version the component was built against (`0.2.0`).
+    pub fn contract(&self) -> &'static str {
+        self.inner.pre.contract()
     }
 
     /// sha256 of the component's bytes, hex.
@@ -150,7 +152,7 @@ impl Plugin {
 /// A fresh instance of `pre` in a store of its own, under `limits`.
 fn new_instance(
     engine: &PluginEngine,
-    pre: &GamePre<Sandbox>,
+    pre: &AnyGamePre<Sandbox>,
     limits: Limits,
     tag: &str,
     seed: u64,
@@ -189,7 +191,7 @@ pub struct CallStats {
 /// an instance that trapped is in an unknown state.
 pub struct Instance {
     store: Store<Sandbox>,
-    game: Game,
+    game: AnyGame,
     limits: Limits,
     broken: Option<Fault>,
     stats: CallStats,
@@ -211,7 +213,7 @@ impl Instance {
     fn call<T>(
         &mut self,
         name: &'static str,
-        f: impl FnOnce(&Game, &mut Store<Sandbox>) -> wasmtime::Result<T>,
+        f: impl FnOnce(&AnyGame, &mut Store<Sandbox>) -> wasmtime::Result<T>,
     ) -> Result<T, Fault> {
         if let Some(fault) = &self.broken {
             return Err(Fault::new(
@@ -323,18 +325,19 @@ fn preview_tail(text: &str, max: usize) -> String {
 
 impl Rules for Instance {
     fn info(&mut self) -> Result<GameInfo, Fault> {
-        let info = self.call("info", |g, s| g.gamehost_plugin_rules().call_info(s))?;
-        Ok(info.into())
+        self.call("info", |g, s| {
+            rules_call!(g, |r| r.call_info(s).map(GameInfo::from))
+        })
     }
 
     fn start(&mut self, setup: &Setup) -> Result<Result<Transition, String>, Fault> {
-        let setup = setup.into();
         let result = self.call("start", |g, s| {
-            g.gamehost_plugin_rules().call_start(s, &setup)
+            rules_call!(g, |r| r
+                .call_start(s, &setup.into())
+                .map(|started| started.map(Transition::from)))
         })?;
         match result {
             Ok(t) => {
-                let t: Transition = t.into();
                 self.check_transition("start", &t)?;
                 Ok(Ok(t))
             }
@@ -348,24 +351,23 @@ impl Rules for Instance {
         ctx: &Context,
         mv: &str,
     ) -> Result<Result<Transition, MoveError>, Fault> {
-        let ctx = ctx.into();
         let result = self.call("apply", |g, s| {
-            g.gamehost_plugin_rules().call_apply(s, state, ctx, mv)
+            rules_call!(g, |r| r.call_apply(s, state, ctx.into(), mv).map(
+                |applied| applied.map(Transition::from).map_err(MoveError::from)
+            ))
         })?;
         match result {
             Ok(t) => {
-                let t: Transition = t.into();
                 self.check_transition("apply", &t)?;
                 Ok(Ok(t))
             }
-            Err(refused) => Ok(Err(refused.into())),
+            Err(refused) => Ok(Err(refused)),
         }
     }
 
     fn view(&mut self, state: &[u8], viewer: Viewer) -> Result<String, Fault> {
-        let viewer = viewer.into();
         let view = self.call("view", |g, s| {
-            g.gamehost_plugin_rules().call_view(s, state, viewer)
+            rules_call!(g, |r| r.call_view(s, state, viewer.into()))
         })?;
         self.check_size("view", view.len())?;
         Ok(view)
@@ -373,7 +375,7 @@ impl Rules for Instance {
 
     fn legal_moves(&mut self, state: &[u8], seat: Seat) -> Result<Vec<String>, Fault> {
         let moves = self.call("legal-moves", |g, s| {
-            g.gamehost_plugin_rules().call_legal_moves(s, state, seat)
+            rules_call!(g, |r| r.call_legal_moves(s, state, seat))
         })?;
         self.check_size("legal-moves", moves.iter().map(String::len).sum())?;
         for mv in &moves {
@@ -383,12 +385,11 @@ impl Rules for Instance {
     }
 
     fn forfeit(&mut self, state: &[u8], seat: Seat, why: Forfeit) -> Result<Transition, Fault> {
-        let why = why.into();
-        let t: Transition = self
-            .call("forfeit", |g, s| {
-                g.gamehost_plugin_rules().call_forfeit(s, state, seat, why)
-            })?
-            .into();
+        let t = self.call("forfeit", |g, s| {
+            rules_call!(g, |r| r
+                .call_forfeit(s, state, seat, why.into())
+                .map(Transition::from))
+        })?;
         self.check_transition("forfeit", &t)?;
         Ok(t)
     }

@@ -8,7 +8,8 @@
 //! instance. Sockets are not linked at all, so a component that imports them
 //! is refused at load.
 
-use super::bindings::{self, LogLevel};
+use super::bindings::{v0_1, v0_2};
+use gamehost_sdk::LogLevel;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -107,8 +108,9 @@ impl WasiView for Sandbox {
     }
 }
 
-impl bindings::gamehost::plugin::host::Host for Sandbox {
-    fn log(&mut self, level: LogLevel, message: String) {
+impl Sandbox {
+    /// The contract's `log`: truncated, rate-limited, tagged with the plugin.
+    fn log(&mut self, level: LogLevel, message: &str) {
         self.log_lines += 1;
         if self.log_lines > LOG_LINES_PER_INSTANCE {
             return;
@@ -129,7 +131,20 @@ impl bindings::gamehost::plugin::host::Host for Sandbox {
     }
 }
 
-impl bindings::gamehost::plugin::types::Host for Sandbox {}
+impl v0_1::gamehost::plugin::host::Host for Sandbox {
+    fn log(&mut self, level: v0_1::gamehost::plugin::host::LogLevel, message: String) {
+        Sandbox::log(self, level.into(), &message);
+    }
+}
+
+impl v0_2::gamehost::plugin::host::Host for Sandbox {
+    fn log(&mut self, level: v0_2::gamehost::plugin::host::LogLevel, message: String) {
+        Sandbox::log(self, level.into(), &message);
+    }
+}
+
+impl v0_1::gamehost::plugin::types::Host for Sandbox {}
+impl v0_2::gamehost::plugin::types::Host for Sandbox {}
 
 /// Caps an instance's memory and remembers why a growth was refused, so the
 /// failure can say which limit was hit and by how much.
@@ -202,7 +217,8 @@ pub fn link(linker: &mut Linker<Sandbox>) -> anyhow::Result<()> {
     use wasmtime_wasi::p2::bindings::sync as wasi;
     use wasmtime_wasi::random::WasiRandom;
 
-    bindings::Game::add_to_linker::<_, HasSelf<Sandbox>>(linker, |s| s)?;
+    v0_1::Game::add_to_linker::<_, HasSelf<Sandbox>>(linker, |s| s)?;
+    v0_2::Game::add_to_linker::<_, HasSelf<Sandbox>>(linker, |s| s)?;
 
     let l = linker;
     wasi::io::error::add_to_linker::<Sandbox, HasIo>(l, |s| &mut s.table)?;

@@ -105,6 +105,8 @@ impl Game for Chess {
                           position with the \"fen\" option."
                 .into(),
             options_schema: Some(OPTIONS_SCHEMA.into()),
+            information: Information::Perfect,
+            example_moves: vec!["\"e2e4\"".into(), "\"e7e8q\"".into()],
         }
     }
 

@@ -98,6 +98,8 @@ impl Game for ConnectFour {
                           A move is a column index 0-6, from the left."
                     .into(),
             options_schema: None,
+            information: Information::Perfect,
+            example_moves: vec!["3".into()],
         }
     }
 

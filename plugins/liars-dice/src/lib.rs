@@ -356,6 +356,11 @@ impl Game for LiarsDice {
                           are out; the last player with dice wins."
                 .into(),
             options_schema: Some(OPTIONS_SCHEMA.into()),
+            information: Information::Hidden(Secrets::seat_private(&["/players/{seat}/dice"])),
+            example_moves: vec![
+                r#"{"bid":{"count":3,"face":4}}"#.into(),
+                r#"{"call":"liar"}"#.into(),
+            ],
         }
     }
 

@@ -59,6 +59,8 @@ impl Game for TicTacToe {
                           A move is a cell index 0-8, row by row."
                 .into(),
             options_schema: None,
+            information: Information::Perfect,
+            example_moves: vec!["4".into()],
         }
     }
 
