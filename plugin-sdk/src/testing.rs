@@ -89,9 +89,30 @@ pub fn check<G: Game + 'static>(options: &CheckOptions) -> Report {
     conformance::run(&mut instances, options)
 }
 
-/// Runs every conformance check on `G` with the default options and panics
-/// with the report if any fails.
+/// The options [`assert_conforms`] runs with: the checks of
+/// `gamehost plugin check` on a 3-second budget (native calls are fast), under
+/// a fresh seed, or the one in `GAMEHOST_CHECK_SEED` to replay a failure.
+pub fn test_options() -> CheckOptions {
+    let options = CheckOptions {
+        time: std::time::Duration::from_secs(3),
+        ..CheckOptions::default()
+    };
+    match std::env::var("GAMEHOST_CHECK_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        Some(seed) => options.with_seed(seed),
+        None => options,
+    }
+}
+
+/// Runs every conformance check on `G` and panics with the report (and the
+/// seed that replays it) if any fails.
 pub fn assert_conforms<G: Game + 'static>() {
-    let report = check::<G>(&CheckOptions::default());
-    assert!(report.passed(), "conformance failed:\n{report}");
+    let report = check::<G>(&test_options());
+    assert!(
+        report.passed(),
+        "conformance failed (replay with GAMEHOST_CHECK_SEED={}):\n{report}",
+        report.seed
+    );
 }

@@ -15,15 +15,24 @@ pub struct CheckArgs {
     /// The component to check (`*.wasm`).
     #[arg(value_parser = super::existing)]
     pub component: PathBuf,
-    /// Seed of every random choice; the same seed gives the same report.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Random games to play to the end.
-    #[arg(long, default_value_t = 20)]
+    /// Seed of every random choice; the same seed gives the same games and
+    /// probes. Without it each run picks a new seed (printed with the report).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Most random games to play to the end.
+    #[arg(long, default_value_t = 1000)]
     pub playouts: u32,
+    /// Time budget for the random games, in seconds (at least one game per
+    /// player count is played).
+    #[arg(long, default_value_t = 10.0)]
+    pub time: f64,
     /// A game that has not ended after this many moves fails the check.
     #[arg(long, default_value_t = 2000)]
     pub max_plies: u32,
+    /// Most a state may grow per move on average, in bytes, once larger
+    /// than 64 KiB.
+    #[arg(long, default_value_t = 1024)]
+    pub state_growth: usize,
     /// Slowest a single call may be, in milliseconds.
     #[arg(long, default_value_t = 50)]
     pub call_budget_ms: u64,
@@ -39,10 +48,14 @@ pub struct CheckArgs {
 pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.component)
         .with_context(|| format!("reading {}", args.component.display()))?;
+    let defaults = CheckOptions::default();
     let options = CheckOptions {
-        seed: args.seed,
+        seed: args.seed.unwrap_or(defaults.seed),
         playouts: args.playouts,
+        time: Duration::try_from_secs_f64(args.time)
+            .map_err(|_| anyhow::anyhow!("--time must be a positive number of seconds"))?,
         max_plies: args.max_plies,
+        state_growth_per_ply: args.state_growth,
     };
     let budget = CostBudget {
         call: Duration::from_millis(args.call_budget_ms),

@@ -216,14 +216,11 @@ pub struct LoadOutcome {
     pub result: Result<String, String>,
 }
 
-/// How thorough the conformance pass at publish is: a quick version of
-/// `gamehost plugin check`.
+/// How thorough the conformance pass at publish and in dev mode is: every
+/// check of `gamehost plugin check`, on a shorter budget, under a fresh seed
+/// (named in any refusal, so it can be replayed).
 fn quick_checks() -> CheckOptions {
-    CheckOptions {
-        seed: 7,
-        playouts: 4,
-        max_plies: 1_000,
-    }
+    CheckOptions::quick()
 }
 
 struct Loaded {

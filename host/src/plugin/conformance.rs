@@ -39,7 +39,7 @@ pub fn check_component(
     options: &CheckOptions,
     budget: CostBudget,
 ) -> Report {
-    let mut report = Report::default();
+    let mut report = Report::new(options.seed);
     let component = match engine.compile(bytes) {
         Ok((component, hash)) => {
             report.record(
@@ -85,7 +85,7 @@ pub fn check_component(
     report.game = rules_report.game;
     report.checks.extend(rules_report.checks);
     let cost = cost.borrow();
-    report.record("cost", check_cost(&cost, budget));
+    report.record("cost", check_cost(&plugin, &cost, budget));
     report
 }
 
@@ -127,34 +127,122 @@ fn check_imports(
     Ok(format!("{} imports, all allowed", names.len()))
 }
 
-/// Every call's duration by export, and the largest instance.
+/// How many of each export's slowest calls are re-run before judging.
+const SLOWEST_KEPT: usize = 5;
+/// How many times each is re-run.
+const RERUNS: usize = 5;
+
+/// One call's inputs, kept for the slowest calls so they can be re-run.
+#[derive(Clone)]
+enum Call {
+    Info,
+    Start(Setup),
+    Apply(Vec<u8>, Context, String),
+    View(Vec<u8>, Viewer),
+    LegalMoves(Vec<u8>, Seat),
+    Forfeit(Vec<u8>, Seat, Forfeit),
+}
+
+impl Call {
+    fn run(&self, instance: &mut Instance) -> Result<(), Fault> {
+        match self {
+            Call::Info => instance.info().map(drop),
+            Call::Start(setup) => instance.start(setup).map(drop),
+            Call::Apply(state, ctx, mv) => instance.apply(state, ctx, mv).map(drop),
+            Call::View(state, viewer) => instance.view(state, *viewer).map(drop),
+            Call::LegalMoves(state, seat) => instance.legal_moves(state, *seat).map(drop),
+            Call::Forfeit(state, seat, why) => instance.forfeit(state, *seat, *why).map(drop),
+        }
+    }
+}
+
+/// Every call's duration by export, the slowest calls' inputs, and the
+/// largest instance.
 #[derive(Default)]
 struct Cost {
     calls: std::collections::BTreeMap<&'static str, Vec<Duration>>,
+    slowest: std::collections::BTreeMap<&'static str, Vec<(Duration, Call)>>,
     peak_memory: usize,
 }
 
-/// Judges each export by its median call time: a robust measure on a busy
-/// machine, where single calls can stall for reasons of their own. Calls
-/// that ran away hit the deadline and already failed their check.
-fn check_cost(cost: &Cost, budget: CostBudget) -> Result<String, String> {
+impl Cost {
+    fn record(&mut self, name: &'static str, took: Duration, call: impl FnOnce() -> Call) {
+        self.calls.entry(name).or_default().push(took);
+        let kept = self.slowest.entry(name).or_default();
+        if kept.len() < SLOWEST_KEPT {
+            kept.push((took, call()));
+        } else if let Some(fastest) = kept.iter_mut().min_by_key(|(t, _)| *t)
+            && took > fastest.0
+        {
+            *fastest = (took, call());
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(rank).copied().unwrap_or_default()
+}
+
+/// Re-runs `call` up to [`RERUNS`] times on fresh instances and returns the
+/// median time, stopping as soon as a majority of runs is on one side of
+/// `budget` (a slow call is not run more than it must be).
+fn settle(plugin: &Plugin, call: &Call, budget: Duration) -> Duration {
+    let majority = RERUNS / 2 + 1;
+    let mut times = Vec::new();
+    for _ in 0..RERUNS {
+        let Some(took) = plugin.instantiate(1).ok().and_then(|mut instance| {
+            call.run(&mut instance).ok()?;
+            instance.stats().calls.last().map(|(_, took)| *took)
+        }) else {
+            break;
+        };
+        times.push(took);
+        let over = times.iter().filter(|t| **t > budget).count();
+        if over >= majority || times.len() - over >= majority {
+            break;
+        }
+    }
+    times.sort_unstable();
+    percentile(&times, 0.5)
+}
+
+/// Judges each export by its slowest calls, each re-run on fresh instances:
+/// a call whose re-runs are over budget (median) is genuinely slow; one
+/// whose re-runs are fast was a stall of the machine, not of the rules. The
+/// report shows each export's p50, p95 and slowest call, and what the
+/// slowest took when re-run.
+fn check_cost(plugin: &Plugin, cost: &Cost, budget: CostBudget) -> Result<String, String> {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mut parts = Vec::new();
     let mut over = Vec::new();
     for (name, times) in &cost.calls {
         let mut sorted = times.clone();
         sorted.sort_unstable();
-        let median = sorted[sorted.len() / 2];
-        let slowest = sorted[sorted.len() - 1];
+        let slowest = sorted.last().copied().unwrap_or_default();
+        let settled = cost
+            .slowest
+            .get(name)
+            .map(|kept| {
+                kept.iter()
+                    .map(|(_, call)| settle(plugin, call, budget.call))
+                    .max()
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
         parts.push(format!(
-            "{name} median {:.3} ms (slowest {:.1})",
-            ms(median),
-            ms(slowest)
+            "{name} p50 {:.3} ms, p95 {:.3} ms, slowest {:.1} ms (re-run {:.1} ms), {} calls",
+            ms(percentile(&sorted, 0.5)),
+            ms(percentile(&sorted, 0.95)),
+            ms(slowest),
+            ms(settled),
+            sorted.len()
         ));
-        if median > budget.call {
+        if settled > budget.call {
             over.push(format!(
-                "{name} takes {:.1} ms per call (median)",
-                ms(median)
+                "{name}'s slowest calls take {:.1} ms when re-run (slowest seen {:.1} ms)",
+                ms(settled),
+                ms(slowest)
             ));
         }
     }
@@ -168,7 +256,7 @@ fn check_cost(cost: &Cost, budget: CostBudget) -> Result<String, String> {
     }
     let summary = format!(
         "{}; budget {} ms per call; {memory}",
-        parts.join(", "),
+        parts.join("; "),
         budget.call.as_millis()
     );
     if over.is_empty() {
@@ -190,13 +278,17 @@ struct FreshInstances {
 impl FreshInstances {
     fn with<T>(
         &mut self,
+        input: impl FnOnce() -> Call,
         call: impl FnOnce(&mut Instance) -> Result<T, Fault>,
     ) -> Result<T, Fault> {
         let mut instance = self.plugin.instantiate(self.seed)?;
         let result = call(&mut instance);
         let mut cost = self.cost.borrow_mut();
+        let mut input = Some(input);
         for (name, took) in &instance.stats().calls {
-            cost.calls.entry(name).or_default().push(*took);
+            if let Some(input) = input.take() {
+                cost.record(name, *took, input);
+            }
         }
         cost.peak_memory = cost.peak_memory.max(instance.peak_memory());
         result
@@ -205,11 +297,11 @@ impl FreshInstances {
 
 impl Rules for FreshInstances {
     fn info(&mut self) -> Result<GameInfo, Fault> {
-        self.with(|i| i.info())
+        self.with(|| Call::Info, |i| i.info())
     }
 
     fn start(&mut self, setup: &Setup) -> Result<Result<Transition, String>, Fault> {
-        self.with(|i| i.start(setup))
+        self.with(|| Call::Start(setup.clone()), |i| i.start(setup))
     }
 
     fn apply(
@@ -218,18 +310,30 @@ impl Rules for FreshInstances {
         ctx: &Context,
         mv: &str,
     ) -> Result<Result<Transition, MoveError>, Fault> {
-        self.with(|i| i.apply(state, ctx, mv))
+        self.with(
+            || Call::Apply(state.to_vec(), *ctx, mv.to_string()),
+            |i| i.apply(state, ctx, mv),
+        )
     }
 
     fn view(&mut self, state: &[u8], viewer: Viewer) -> Result<String, Fault> {
-        self.with(|i| i.view(state, viewer))
+        self.with(
+            || Call::View(state.to_vec(), viewer),
+            |i| i.view(state, viewer),
+        )
     }
 
     fn legal_moves(&mut self, state: &[u8], seat: Seat) -> Result<Vec<String>, Fault> {
-        self.with(|i| i.legal_moves(state, seat))
+        self.with(
+            || Call::LegalMoves(state.to_vec(), seat),
+            |i| i.legal_moves(state, seat),
+        )
     }
 
     fn forfeit(&mut self, state: &[u8], seat: Seat, why: Forfeit) -> Result<Transition, Fault> {
-        self.with(|i| i.forfeit(state, seat, why))
+        self.with(
+            || Call::Forfeit(state.to_vec(), seat, why),
+            |i| i.forfeit(state, seat, why),
+        )
     }
 }

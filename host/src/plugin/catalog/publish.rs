@@ -34,12 +34,7 @@ impl PluginCatalog {
             .await
             .map_err(|e| CatalogError::Invalid(format!("the checks panicked: {e}")))?;
             if !report.passed() {
-                return Err(CatalogError::FailedChecks(
-                    report
-                        .failures()
-                        .map(|c| format!("{}: {}", c.name, c.message))
-                        .collect(),
-                ));
+                return Err(CatalogError::FailedChecks(report.failure_summary()));
             }
         }
         let size = bytes.len() as u64;
