@@ -39,6 +39,8 @@ pub(super) enum Origin<'a> {
         ctx: Context,
         /// The move.
         mv: &'a str,
+        /// The game's declared secrets, to find them in the state before.
+        declared: &'a Secrets,
     },
     /// Reached by a forfeit, which takes no randomness.
     Forfeit,
@@ -255,7 +257,9 @@ fn confirmed(
                 })
                 .map_err(|f| fault("start", &f))?
                 .ok(),
-            Origin::Move { before, ctx, mv } => rules
+            Origin::Move {
+                before, ctx, mv, ..
+            } => rules
                 .apply(
                     before,
                     &Context {
@@ -291,10 +295,47 @@ fn confirmed(
     // The secret does not change with this move's randomness: it was hidden
     // before the move and is shown now, unless the match is a coincidence,
     // which the replays cannot rule out here. Only a match at the secret's
-    // own pointer or of a value too large to recur by chance counts.
-    Ok(suspect.at == secret.pointer
+    // own pointer or of a value too large to recur by chance counts, and
+    // not when the value is a secret this move replaced (a reveal of the
+    // old cup that happens to equal another cup).
+    let telling = suspect.at == secret.pointer
         || leaves(&secret.value) >= 3
-        || matches!(&secret.value, Value::String(s) if s.chars().count() >= 6))
+        || matches!(&secret.value, Value::String(s) if s.chars().count() >= 6);
+    Ok(telling && !replaced_by_the_move(rules, origin, &secret.value)?)
+}
+
+/// True when `value` was a secret before the move and the move changed it:
+/// showing it now reveals the past, not a current secret.
+fn replaced_by_the_move(
+    rules: &mut dyn Rules,
+    origin: &Origin<'_>,
+    value: &Value,
+) -> Result<bool, String> {
+    let Origin::Move {
+        before,
+        ctx,
+        mv,
+        declared,
+    } = origin
+    else {
+        return Ok(false);
+    };
+    let earlier = secrets::find_all(declared, &view(rules, before, Viewer::Omniscient)?);
+    let candidates: Vec<&Secret> = earlier.iter().filter(|s| s.value == *value).collect();
+    if candidates.is_empty() {
+        return Ok(false);
+    }
+    let Some(after) = rules
+        .apply(before, ctx, mv)
+        .map_err(|f| fault("apply", &f))?
+        .ok()
+    else {
+        return Ok(false);
+    };
+    let now = view(rules, &after.state, Viewer::Omniscient)?;
+    Ok(candidates
+        .iter()
+        .any(|s| now.pointer(&s.pointer) != Some(&s.value)))
 }
 
 fn view(rules: &mut dyn Rules, state: &[u8], viewer: Viewer) -> Result<Value, String> {
@@ -302,4 +343,113 @@ fn view(rules: &mut dyn Rules, state: &[u8], viewer: Viewer) -> Result<Value, St
         .view(state, viewer)
         .map_err(|f| fault(&viewer_name(viewer), &f))?;
     serde_json::from_str(&text).map_err(|_| format!("{} is not valid JSON", viewer_name(viewer)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::conformance::{CheckOptions, Report};
+    use crate::prelude::*;
+    use std::time::Duration;
+
+    /// Two cups of three dice; a move rerolls the mover's cup. What the
+    /// event says about it is the variant under test.
+    struct Cups<const EVENT: u8>;
+
+    const SAYS_WHO: u8 = 0;
+    const SHOWS_THE_OLD_CUP: u8 = 1;
+    const SHOWS_THE_NEW_CUP: u8 = 2;
+
+    #[derive(Serialize, Deserialize)]
+    struct Table {
+        cups: Vec<Vec<u32>>,
+        moves: u32,
+    }
+
+    impl<const EVENT: u8> Game for Cups<EVENT> {
+        type State = Table;
+        type Move = String;
+        type Options = NoOptions;
+
+        fn info() -> GameInfo {
+            GameInfo {
+                id: "cups".into(),
+                name: "Cups".into(),
+                version: "1.0.0".into(),
+                min_players: 2,
+                max_players: 2,
+                description: "Reroll your cup.".into(),
+                options_schema: None,
+                information: Information::Hidden(Secrets::seat_private(&["/cups/{seat}"])),
+                example_moves: vec!["\"reroll\"".into()],
+            }
+        }
+
+        fn start(players: u32, _: NoOptions, rng: &mut Rng) -> Result<Table, String> {
+            let cups = (0..players)
+                .map(|_| (0..3).map(|_| rng.roll(6)).collect())
+                .collect();
+            Ok(Table { cups, moves: 0 })
+        }
+
+        fn phase(table: &Table) -> Phase {
+            if table.moves >= 6 {
+                Phase::Finished(Outcome::draw("six rerolls"))
+            } else {
+                Phase::ToMove(vec![table.moves % 2])
+            }
+        }
+
+        fn apply(table: &mut Table, mv: String, turn: &mut Turn) -> Result<(), MoveError> {
+            if mv != "reroll" {
+                return Err(MoveError::illegal("the only move is \"reroll\""));
+            }
+            let seat = turn.seat as usize;
+            let new: Vec<u32> = (0..3).map(|_| turn.rng.roll(6)).collect();
+            let old = std::mem::replace(&mut table.cups[seat], new.clone());
+            match EVENT {
+                SHOWS_THE_OLD_CUP => turn.emit(json!({ "rerolled": seat, "was": old })),
+                SHOWS_THE_NEW_CUP => turn.emit(json!({ "rerolled": seat, "now": new })),
+                _ => turn.emit(json!({ "rerolled": seat })),
+            }
+            table.moves += 1;
+            Ok(())
+        }
+
+        fn legal_moves(_: &Table, _: Seat) -> Vec<String> {
+            vec!["reroll".into()]
+        }
+    }
+
+    fn check<G: Game + 'static>(seed: u64) -> Report {
+        crate::testing::check::<G>(&CheckOptions {
+            playouts: 300,
+            time: Duration::from_secs(5),
+            ..CheckOptions::default().with_seed(seed)
+        })
+    }
+
+    #[test]
+    fn a_secret_rerolled_by_the_move_and_shown_in_its_event_is_a_leak() {
+        let report = check::<Cups<SHOWS_THE_NEW_CUP>>(3);
+        let leak = report.failures().next().expect("a failure");
+        assert_eq!(leak.name, "hidden-info", "{report}");
+        assert!(
+            leak.message.contains("event 0 of apply(\"reroll\")"),
+            "{report}"
+        );
+        assert!(leak.message.contains("/cups/"), "{report}");
+        assert!(leak.message.contains(" at /now:"), "{report}");
+    }
+
+    #[test]
+    fn revealing_the_cup_a_move_replaced_is_not_a_leak_even_when_the_roll_repeats() {
+        // 300 games of six rerolls: a new cup equal to the old one (1 in
+        // 216 per reroll) turns up several times, and is judged a
+        // coincidence by the replays.
+        for seed in [1, 2, 3] {
+            let report = check::<Cups<SHOWS_THE_OLD_CUP>>(seed);
+            assert!(report.passed(), "{report}");
+        }
+        assert!(check::<Cups<SAYS_WHO>>(4).passed());
+    }
 }

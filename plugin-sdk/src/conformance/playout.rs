@@ -179,6 +179,7 @@ pub(super) fn play(
                     before: &origin_state,
                     ctx: *ctx,
                     mv,
+                    declared: secrets,
                 },
             };
             leaks::check(rules, secrets, &current, &seen, &from)
