@@ -220,6 +220,12 @@ describe("plugin versions on a running host", () => {
     const api = await authed(server.url, admin.token, "POST", "/api/admin/plugins", fs.readFileSync(componentPath("fixtures", "plays-after-end")));
     assert.equal(api.status, 422);
     assert.ok(api.body.error.checks.some((c) => c.startsWith("after-the-end")), JSON.stringify(api.body));
+    // Hidden information that leaks is refused like a crash, naming the
+    // view, the secret and the seed that replays it.
+    const leaky = await authed(server.url, admin.token, "POST", "/api/admin/plugins", fs.readFileSync(componentPath("fixtures", "leaks-to-spectators")));
+    assert.equal(leaky.status, 422, JSON.stringify(leaky.body));
+    const leak = leaky.body.error.checks.find((c) => c.startsWith("hidden-info"));
+    assert.match(leak ?? "", /view\(spectator\) equals the omniscient view.*\(seed \d+\)$/, JSON.stringify(leaky.body));
     const garbage = await authed(server.url, admin.token, "POST", "/api/admin/plugins", Buffer.from("not a component"));
     assert.equal(garbage.status, 422);
     assert.match(garbage.body.error.message, /component/);

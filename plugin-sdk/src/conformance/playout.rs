@@ -366,9 +366,13 @@ pub(super) fn check_playouts(
     let mean = lengths.iter().sum::<usize>() / lengths.len().max(1);
     let mut played = Played {
         games: Ok(format!(
-            "{} random games finished in {:.1} s (mean {mean}, longest {longest} moves); in the first, every listed move was accepted; views are JSON",
+            "{} random games finished (mean {mean}, longest {longest} moves){}; in the first, every listed move was accepted; views are JSON",
             lengths.len(),
-            budget.started.elapsed().as_secs_f64()
+            if budget.spent() {
+                ", stopped by the time budget"
+            } else {
+                ""
+            }
         )),
         holes: Ok(format!(
             "{} unlisted moves refused (moves listed elsewhere, example moves, \"pass\", null, \"\", 0, -1, huge numbers, altered listed moves)",
