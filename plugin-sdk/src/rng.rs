@@ -82,6 +82,38 @@ mod tests {
         assert!(seen.iter().all(|s| *s));
     }
 
+    /// The TypeScript SDK (plugin-sdk/js) tests itself against the same
+    /// file: the same seed gives the same numbers in both languages.
+    #[test]
+    fn draws_match_the_shared_vectors() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../js/test/rng-vectors.json")).unwrap();
+        let vectors = vectors.as_array().unwrap();
+        assert!(vectors.len() >= 5);
+        for v in vectors {
+            let seed: u64 = v["seed"].as_str().unwrap().parse().unwrap();
+            let mut rng = Rng::new(seed);
+            for expected in v["nextU64"].as_array().unwrap() {
+                assert_eq!(rng.next_u64().to_string(), expected.as_str().unwrap(), "seed {seed}");
+            }
+            let mut rng = Rng::new(seed);
+            let bounds = v["below"]["bounds"].as_array().unwrap();
+            let draws = v["below"]["draws"].as_array().unwrap();
+            for (bound, draw) in bounds.iter().zip(draws) {
+                assert_eq!(Some(rng.below(bound.as_u64().unwrap())), draw.as_u64(), "seed {seed}");
+            }
+            let mut items: Vec<u64> = (0..10).collect();
+            Rng::new(seed).shuffle(&mut items);
+            let expected: Vec<u64> = v["shuffle10"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|n| n.as_u64())
+                .collect();
+            assert_eq!(items, expected, "seed {seed}");
+        }
+    }
+
     #[test]
     fn shuffle_is_a_permutation() {
         let mut items: Vec<u32> = (0..20).collect();

@@ -308,7 +308,25 @@ fn test(test_args: &[String]) -> Result<(), String> {
     cmd.args(["test", "--workspace"]);
     cmd.args(test_args);
     status(cmd)?;
+    rules_sdk_js_tests()?;
     node_tests()
+}
+
+/// The TypeScript rules SDK's own tests (Node's runner): the randomness
+/// against the Rust SDK's, the adapter's checks, and its example built into
+/// a component that passes `gamehost plugin check`.
+fn rules_sdk_js_tests() -> Result<(), String> {
+    require_node()?;
+    let dir = root().join("plugin-sdk/js");
+    let mut cmd = Command::new("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir);
+    status(cmd)?;
+    let mut cmd = Command::new("npm");
+    cmd.args(["test"])
+        .env("GAMEHOST_BIN", target_dir().join("debug/gamehost"))
+        .current_dir(&dir);
+    status(cmd)
 }
 
 /// `npm ci` in tests/e2e (npm registry packages only), then Node's test
