@@ -94,13 +94,21 @@ mod tests {
             let seed: u64 = v["seed"].as_str().unwrap().parse().unwrap();
             let mut rng = Rng::new(seed);
             for expected in v["nextU64"].as_array().unwrap() {
-                assert_eq!(rng.next_u64().to_string(), expected.as_str().unwrap(), "seed {seed}");
+                assert_eq!(
+                    rng.next_u64().to_string(),
+                    expected.as_str().unwrap(),
+                    "seed {seed}"
+                );
             }
             let mut rng = Rng::new(seed);
             let bounds = v["below"]["bounds"].as_array().unwrap();
             let draws = v["below"]["draws"].as_array().unwrap();
             for (bound, draw) in bounds.iter().zip(draws) {
-                assert_eq!(Some(rng.below(bound.as_u64().unwrap())), draw.as_u64(), "seed {seed}");
+                assert_eq!(
+                    Some(rng.below(bound.as_u64().unwrap())),
+                    draw.as_u64(),
+                    "seed {seed}"
+                );
             }
             let mut items: Vec<u64> = (0..10).collect();
             Rng::new(seed).shuffle(&mut items);

@@ -119,10 +119,26 @@ pub struct NewArgs {
     /// Folder to create (default: `./NAME`).
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// Path of the gamehost-sdk crate the new crate depends on.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugin-sdk"))]
-    pub sdk: PathBuf,
+    /// The language to write the rules in.
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    pub lang: Lang,
+    /// Path of the SDK the new game depends on (default: this checkout's
+    /// `plugin-sdk`, or `plugin-sdk/js` for TypeScript).
+    #[arg(long)]
+    pub sdk: Option<PathBuf>,
 }
+
+/// Languages `gamehost plugin new` scaffolds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// A Rust crate on gamehost-sdk.
+    Rust,
+    /// A TypeScript package on @gamehost/rules (plugin-sdk/js).
+    Ts,
+}
+
+/// This checkout's SDKs, where `gamehost` was built.
+const SDK_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugin-sdk");
 
 /// Writes a rules crate that builds and passes the suite as generated.
 pub fn new(args: NewArgs) -> anyhow::Result<()> {
@@ -139,8 +155,12 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
     );
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(name));
     anyhow::ensure!(!dir.exists(), "{} already exists", dir.display());
-    let sdk = std::fs::canonicalize(&args.sdk)
-        .with_context(|| format!("the SDK is not at {} (pass --sdk PATH)", args.sdk.display()))?;
+    let sdk_dir = args.sdk.clone().unwrap_or_else(|| match args.lang {
+        Lang::Rust => PathBuf::from(SDK_DIR),
+        Lang::Ts => PathBuf::from(SDK_DIR).join("js"),
+    });
+    let sdk = std::fs::canonicalize(&sdk_dir)
+        .with_context(|| format!("the SDK is not at {} (pass --sdk PATH)", sdk_dir.display()))?;
     let type_name: String = name
         .split('-')
         .map(|word| {
@@ -163,6 +183,9 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(dir.join("src"))
         .with_context(|| format!("creating {}", dir.display()))?;
+    if args.lang == Lang::Ts {
+        return new_ts(&dir, &fill);
+    }
     write(
         &dir.join("Cargo.toml"),
         &fill(include_str!("../../templates/plugin/Cargo.toml.tmpl")),
@@ -179,6 +202,27 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
         "  gamehost plugin check target/wasm32-wasip2/release/{}.wasm",
         name.replace('-', "_")
     );
+    Ok(())
+}
+
+/// The TypeScript package: the same Nim, on @gamehost/rules.
+fn new_ts(dir: &Path, fill: &dyn Fn(&str) -> String) -> anyhow::Result<()> {
+    write(
+        &dir.join("package.json"),
+        &fill(include_str!("../../templates/plugin-ts/package.json.tmpl")),
+    )?;
+    write(
+        &dir.join("tsconfig.json"),
+        &fill(include_str!("../../templates/plugin-ts/tsconfig.json.tmpl")),
+    )?;
+    write(
+        &dir.join("src/game.ts"),
+        &fill(include_str!("../../templates/plugin-ts/game.ts.tmpl")),
+    )?;
+    println!("created {}", dir.display());
+    println!("  cd {}", dir.display());
+    println!("  npm install");
+    println!("  npm test      # builds dist/*.wasm and runs gamehost plugin check on it");
     Ok(())
 }
 

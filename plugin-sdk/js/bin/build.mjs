@@ -11,7 +11,7 @@
 
 import { componentize } from "@bytecodealliance/componentize-js";
 import { build } from "esbuild";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,6 +61,7 @@ try {
     // Rules need no network: the host links none.
     disableFeatures: ["http", "fetch-event"],
   });
+  mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, component);
   console.error(
     `gamehost-rules-build: ${path.relative(process.cwd(), out)} (${(component.length / 1048576).toFixed(1)} MiB, componentized in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
