@@ -284,11 +284,9 @@ impl FreshInstances {
         let mut instance = self.plugin.instantiate(self.seed)?;
         let result = call(&mut instance);
         let mut cost = self.cost.borrow_mut();
-        let mut input = Some(input);
-        for (name, took) in &instance.stats().calls {
-            if let Some(input) = input.take() {
-                cost.record(name, *took, input);
-            }
+        // One call per fresh instance.
+        if let Some((name, took)) = instance.stats().calls.first() {
+            cost.record(name, *took, input);
         }
         cost.peak_memory = cost.peak_memory.max(instance.peak_memory());
         result

@@ -110,7 +110,7 @@ impl WasiView for Sandbox {
 
 impl Sandbox {
     /// The contract's `log`: truncated, rate-limited, tagged with the plugin.
-    fn log(&mut self, level: LogLevel, message: &str) {
+    fn write_log(&mut self, level: LogLevel, message: &str) {
         self.log_lines += 1;
         if self.log_lines > LOG_LINES_PER_INSTANCE {
             return;
@@ -133,13 +133,13 @@ impl Sandbox {
 
 impl v0_1::gamehost::plugin::host::Host for Sandbox {
     fn log(&mut self, level: v0_1::gamehost::plugin::host::LogLevel, message: String) {
-        Sandbox::log(self, level.into(), &message);
+        self.write_log(level.into(), &message);
     }
 }
 
 impl v0_2::gamehost::plugin::host::Host for Sandbox {
     fn log(&mut self, level: v0_2::gamehost::plugin::host::LogLevel, message: String) {
-        Sandbox::log(self, level.into(), &message);
+        self.write_log(level.into(), &message);
     }
 }
 

@@ -3,7 +3,9 @@
 //! instances.
 
 use super::playout::{self, Playout, Probes};
-use super::{CheckOptions, InstanceFactory, check_transition, fault, setup, two_or_fewest};
+use super::{
+    CheckOptions, InstanceFactory, check_transition, fault, setup, start_game, two_or_fewest,
+};
 use crate::rules::Rules;
 use crate::types::{Context, Forfeit, GameInfo, MoveError, Phase, Viewer};
 
@@ -45,10 +47,7 @@ pub(super) fn check_bad_moves(
     options: &CheckOptions,
 ) -> Result<String, String> {
     let players = two_or_fewest(info);
-    let start = rules
-        .start(&setup(players, options.seed))
-        .map_err(|f| fault("start", &f))?
-        .map_err(|why| format!("start refused {players} players: {why}"))?;
+    let start = start_game(rules, &setup(players, options.seed))?;
     let Phase::ToMove(seats) = &start.phase else {
         return Err("the game is finished before its first move".into());
     };
@@ -161,10 +160,7 @@ pub(super) fn check_forfeit(
     options: &CheckOptions,
 ) -> Result<String, String> {
     let players = two_or_fewest(info);
-    let start = rules
-        .start(&setup(players, options.seed))
-        .map_err(|f| fault("start", &f))?
-        .map_err(|why| format!("start refused {players} players: {why}"))?;
+    let start = start_game(rules, &setup(players, options.seed))?;
     for why in [Forfeit::Resign, Forfeit::Timeout, Forfeit::Abandon] {
         for seat in 0..players {
             let t = rules

@@ -39,8 +39,6 @@ pub(super) enum Origin<'a> {
         ctx: Context,
         /// The move.
         mv: &'a str,
-        /// The game's declared secrets, to find them in the state before.
-        declared: &'a Secrets,
     },
     /// Reached by a forfeit, which takes no randomness.
     Forfeit,
@@ -193,7 +191,7 @@ pub(super) fn check(
         }
     }
     for suspect in suspects.iter().take(SUSPECTS_PER_POSITION) {
-        if confirmed(rules, origin, suspect)? {
+        if confirmed(rules, declared, omniscient, origin, suspect)? {
             return Ok(Err(describe(suspect, origin)));
         }
     }
@@ -241,8 +239,11 @@ fn at_or_root(pointer: &str) -> &str {
 
 /// Replays the position with other randomness and decides whether the
 /// suspect follows the secret (a leak) or stays put (a coincidence).
+/// `omniscient` is the position's omniscient view.
 fn confirmed(
     rules: &mut dyn Rules,
+    declared: &Secrets,
+    omniscient: &Value,
     origin: &Origin<'_>,
     suspect: &Suspect<'_>,
 ) -> Result<bool, String> {
@@ -257,9 +258,7 @@ fn confirmed(
                 })
                 .map_err(|f| fault("start", &f))?
                 .ok(),
-            Origin::Move {
-                before, ctx, mv, ..
-            } => rules
+            Origin::Move { before, ctx, mv } => rules
                 .apply(
                     before,
                     &Context {
@@ -275,8 +274,8 @@ fn confirmed(
         let Some(replay) = replay else {
             break;
         };
-        let omniscient = view(rules, &replay.state, Viewer::Omniscient)?;
-        let Some(moved) = omniscient.pointer(&secret.pointer) else {
+        let replayed = view(rules, &replay.state, Viewer::Omniscient)?;
+        let Some(moved) = replayed.pointer(&secret.pointer) else {
             continue;
         };
         if *moved == secret.value {
@@ -301,41 +300,26 @@ fn confirmed(
     let telling = suspect.at == secret.pointer
         || leaves(&secret.value) >= 3
         || matches!(&secret.value, Value::String(s) if s.chars().count() >= 6);
-    Ok(telling && !replaced_by_the_move(rules, origin, &secret.value)?)
+    Ok(telling && !replaced_by_the_move(rules, declared, omniscient, origin, &secret.value)?)
 }
 
-/// True when `value` was a secret before the move and the move changed it:
-/// showing it now reveals the past, not a current secret.
+/// True when `value` was a secret before the move and the move changed it
+/// (`now` is the omniscient view after the move): showing it now reveals
+/// the past, not a current secret.
 fn replaced_by_the_move(
     rules: &mut dyn Rules,
+    declared: &Secrets,
+    now: &Value,
     origin: &Origin<'_>,
     value: &Value,
 ) -> Result<bool, String> {
-    let Origin::Move {
-        before,
-        ctx,
-        mv,
-        declared,
-    } = origin
-    else {
+    let Origin::Move { before, .. } = origin else {
         return Ok(false);
     };
     let earlier = secrets::find_all(declared, &view(rules, before, Viewer::Omniscient)?);
-    let candidates: Vec<&Secret> = earlier.iter().filter(|s| s.value == *value).collect();
-    if candidates.is_empty() {
-        return Ok(false);
-    }
-    let Some(after) = rules
-        .apply(before, ctx, mv)
-        .map_err(|f| fault("apply", &f))?
-        .ok()
-    else {
-        return Ok(false);
-    };
-    let now = view(rules, &after.state, Viewer::Omniscient)?;
-    Ok(candidates
+    Ok(earlier
         .iter()
-        .any(|s| now.pointer(&s.pointer) != Some(&s.value)))
+        .any(|s| s.value == *value && now.pointer(&s.pointer) != Some(&s.value)))
 }
 
 fn view(rules: &mut dyn Rules, state: &[u8], viewer: Viewer) -> Result<Value, String> {

@@ -23,7 +23,6 @@ mod leaks;
 mod metadata;
 mod playout;
 
-use crate::rng::Rng;
 use crate::rules::{Fault, Rules};
 use crate::types::{GameInfo, Information, Phase, Setup, Transition};
 use serde::Serialize;
@@ -279,6 +278,14 @@ fn fault(call: &str, fault: &Fault) -> String {
     format!("{call} failed: {fault}")
 }
 
+/// A game started under `setup`, or why there is none.
+fn start_game(rules: &mut dyn Rules, setup: &Setup) -> Result<Transition, String> {
+    rules
+        .start(setup)
+        .map_err(|f| fault("start", &f))?
+        .map_err(|why| format!("start refused {} players: {why}", setup.players))
+}
+
 fn setup(players: u32, seed: u64) -> Setup {
     Setup {
         players,
@@ -359,9 +366,4 @@ impl Budget {
     fn spent(&self) -> bool {
         self.started.elapsed() >= self.time
     }
-}
-
-/// A source of playout seeds derived from the run's seed.
-fn seeds(options: &CheckOptions) -> Rng {
-    Rng::new(options.seed)
 }

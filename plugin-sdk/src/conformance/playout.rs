@@ -6,7 +6,8 @@
 use super::holes::{self, MovePool};
 use super::leaks::{self, Origin};
 use super::{
-    Budget, CheckOptions, STATE_FLOOR_BYTES, check_transition, fault, player_counts, preview, setup,
+    Budget, CheckOptions, STATE_FLOOR_BYTES, check_transition, fault, player_counts, preview,
+    setup, start_game,
 };
 use crate::rng::Rng;
 use crate::rules::Rules;
@@ -143,13 +144,11 @@ pub(super) fn play(
     let Carry { pool, tally } = carry;
     let mut rng = Rng::new(seed);
     let started_with = setup(players, seed);
-    let mut current = rules
-        .start(&started_with)
-        .map_err(|f| fault("start", &f))?
-        .map_err(|why| format!("start refused {players} players: {why}"))?;
+    let mut current = start_game(rules, &started_with)?;
     let secrets = info.secrets().filter(|_| probes.leaks);
-    let mut origin_state: Vec<u8> = Vec::new();
-    let mut origin: Option<(Context, String)> = None;
+    // Whether the current position came from a forfeit rather than from
+    // the last step's move (or from the start).
+    let mut after_forfeit = false;
     let mut steps = Vec::new();
     let mut sizes = Vec::new();
     // Seats that forfeited while the game went on: (seat, ply, why).
@@ -172,14 +171,13 @@ pub(super) fn play(
             Phase::ToMove(seats) => seats.clone(),
         };
         if let Some(secrets) = secrets {
-            let from = match &origin {
-                None if steps.is_empty() && forfeited.is_empty() => Origin::Start(&started_with),
-                None => Origin::Forfeit,
-                Some((ctx, mv)) => Origin::Move {
-                    before: &origin_state,
-                    ctx: *ctx,
-                    mv,
-                    declared: secrets,
+            let from = match steps.last() {
+                _ if after_forfeit => Origin::Forfeit,
+                None => Origin::Start(&started_with),
+                Some(step) => Origin::Move {
+                    before: &step.state,
+                    ctx: step.ctx,
+                    mv: &step.mv,
                 },
             };
             leaks::check(rules, secrets, &current, &seen, &from)
@@ -224,7 +222,7 @@ pub(super) fn play(
                 tally.forfeits_played_on += 1;
                 forfeited.push((seat, ply, why));
             }
-            origin = None;
+            after_forfeit = true;
             current = next;
             continue;
         }
@@ -292,8 +290,7 @@ pub(super) fn play(
             })?;
         check_transition(&next, players, "apply")?;
         let before = std::mem::replace(&mut current, next);
-        origin_state.clone_from(&before.state);
-        origin = Some((ctx, mv.clone()));
+        after_forfeit = false;
         steps.push(Step {
             state: before.state,
             seat,
@@ -321,7 +318,7 @@ pub(super) fn check_playouts(
     options: &CheckOptions,
 ) -> Played {
     let counts = player_counts(info);
-    let mut seeds = super::seeds(options);
+    let mut seeds = Rng::new(options.seed);
     let budget = Budget::new(options.time);
     let mut carry = Carry::default();
     let mut lengths = Vec::new();
